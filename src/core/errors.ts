@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'http';
+
+/** An error whose message is the exact plain-text body the client receives. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export const NOT_FOUND_TEXT = 'Requested url was not found';
+
+/** Whether an Accept header admits application/json (a missing header does). */
+export function acceptsJson(accept: string | undefined): boolean {
+  if (!accept || !accept.trim()) return true;
+  return accept.split(',').some((part) => {
+    const type = part.split(';')[0].trim().toLowerCase();
+    const q = /;\s*q=([0-9.]+)/.exec(part);
+    if (q && Number(q[1]) === 0) return false;
+    return type === 'application/json' || type === 'application/*' || type === '*/*';
+  });
+}
+
+export const HTML_TYPE = 'text/html;charset=utf-8';
+export const JSON_TYPE = 'application/json';
+
+/** Headers the baseline's Rack protection adds: nosniff always, two more for text/html. */
+export function setProtectionHeaders(res: ServerResponse, contentType: string): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (contentType.startsWith('text/html')) {
+    res.setHeader('X-XSS-Protection', '1; mode=block');
+    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  }
+}
+
+/** Sends a body with explicit, canonically cased headers. */
+export function sendBody(req: IncomingMessage, res: ServerResponse, status: number, contentType: string,
+  body: string | Buffer, extra: Record<string, string> = {}): void {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.statusCode = status;
+  for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', String(buf.length));
+  setProtectionHeaders(res, contentType);
+  res.end(req.method === 'HEAD' ? undefined : buf);
+}
+
+/** A handled error: plain-text body, JSON content type when the client accepts JSON. */
+export function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+  sendBody(req, res, status, acceptsJson(req.headers.accept) ? JSON_TYPE : HTML_TYPE, message);
+}
+
+/** The generic 404 for unknown routes and modules not exposed on this port. */
+export function sendNotFound(req: IncomingMessage, res: ServerResponse): void {
+  sendBody(req, res, 404, JSON_TYPE, NOT_FOUND_TEXT, { 'X-Cascade': 'pass' });
+}

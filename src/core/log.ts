@@ -1,0 +1,161 @@
+import * as fs from 'fs';
+import * as winston from 'winston';
+import Transport from 'winston-transport';
+import { LogBuffer, LogLevelName } from './log-buffer';
+import { currentRequestId } from './request-context';
+
+/** Proxy log levels, most severe first (winston's convention). */
+const LEVELS = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4 } as const;
+type WinstonLevel = keyof typeof LEVELS;
+
+const TO_NAME: Record<WinstonLevel, LogLevelName> = {
+  fatal: 'FATAL', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG',
+};
+
+export interface LoggingSettings {
+  log_file: string;
+  log_level: string;
+  log_buffer: number;
+  log_buffer_errors: number;
+}
+
+function levelFromSetting(value: string): WinstonLevel {
+  const v = String(value || 'INFO').toLowerCase();
+  if (v === 'warning') return 'warn';
+  return (v in LEVELS ? v : 'info') as WinstonLevel;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** `%d %.8X{request} [%.1l] %m`: local ISO time, request id, level initial, message. */
+function formatLine(level: WinstonLevel, message: string, requestId?: string): string {
+  const d = new Date();
+  const ts = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:` +
+    `${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  return `${ts} ${(requestId ?? '').padEnd(8)} [${TO_NAME[level][0]}] ${message}\n`;
+}
+
+/** Writes formatted lines to a file (reopened on SIGUSR1 for log rotation) or to stdout. */
+class LineTransport extends Transport {
+  private stream: NodeJS.WritableStream;
+
+  constructor(private readonly target: string) {
+    super();
+    this.stream = this.open();
+  }
+
+  private open(): NodeJS.WritableStream {
+    if (this.target === 'STDOUT') return process.stdout;
+    try {
+      fs.appendFileSync(this.target, '');
+      return fs.createWriteStream(this.target, { flags: 'a' });
+    } catch (err) {
+      process.stdout.write(`Cannot open log file ${this.target} (${(err as Error).message}), logging to STDOUT\n`);
+      return process.stdout;
+    }
+  }
+
+  reopen(): void {
+    if (this.stream === process.stdout) return;
+    const old = this.stream;
+    this.stream = this.open();
+    (old as fs.WriteStream).end();
+  }
+
+  override close(): void {
+    if (this.stream !== process.stdout) (this.stream as fs.WriteStream).end();
+  }
+
+  override log(info: winston.Logform.TransformableInfo, next: () => void): void {
+    this.stream.write(formatLine(info.level as WinstonLevel, String(info.message), info.request_id as string | undefined));
+    if (info.backtrace) this.stream.write(`${info.backtrace}\n`);
+    next();
+  }
+}
+
+/** Feeds the /logs ring with every line that passes the configured level. */
+class BufferTransport extends Transport {
+  constructor(private readonly buffer: () => LogBuffer) {
+    super();
+  }
+
+  override log(info: winston.Logform.TransformableInfo, next: () => void): void {
+    const entry: { timestamp: number; level: LogLevelName; message: string; backtrace?: string; request_id?: string } = {
+      timestamp: Date.now() / 1000,
+      level: TO_NAME[info.level as WinstonLevel] ?? 'UNKNOWN',
+      message: Buffer.from(String(info.message), 'utf8').toString('utf8').replace(/\uFFFD/g, '?'),
+    };
+    if (info.backtrace) entry.backtrace = String(info.backtrace);
+    if (info.request_id) entry.request_id = String(info.request_id);
+    this.buffer().push(entry);
+    next();
+  }
+}
+
+const attachRequestId = winston.format((info) => {
+  const id = currentRequestId();
+  if (id && !info.request_id) info.request_id = id;
+  return info;
+});
+
+let buffer = new LogBuffer(2000, 1000);
+let lineTransport: LineTransport | undefined;
+
+const winstonLogger = winston.createLogger({
+  levels: LEVELS,
+  level: 'info',
+  format: attachRequestId(),
+  transports: [new BufferTransport(() => buffer)],
+});
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string, err?: unknown): void;
+  fatal(msg: string, err?: unknown): void;
+}
+
+function backtraceOf(err: unknown): string | undefined {
+  if (err instanceof Error) return `${err.message}: ${(err.stack ?? '').split('\n').slice(1).map((l) => l.trim()).join('\n')}`;
+  return undefined;
+}
+
+/** The proxy-wide logger. Every line carries the current request id, if any. */
+export const log: Logger = {
+  debug: (msg) => winstonLogger.log('debug', msg),
+  info: (msg) => winstonLogger.log('info', msg),
+  warn: (msg) => winstonLogger.log('warn', msg),
+  error: (msg, err) => winstonLogger.log('error', msg, err ? { backtrace: backtraceOf(err) } : {}),
+  fatal: (msg, err) => winstonLogger.log('fatal', msg, err ? { backtrace: backtraceOf(err) } : {}),
+};
+
+export function logBuffer(): LogBuffer {
+  return buffer;
+}
+
+/** Applies the global logging settings: destination, level and ring sizes. */
+export function configureLogging(s: LoggingSettings): void {
+  buffer = new LogBuffer(s.log_buffer, s.log_buffer_errors);
+  winstonLogger.level = levelFromSetting(s.log_level);
+  if (lineTransport) {
+    winstonLogger.remove(lineTransport);
+    lineTransport.close();
+  }
+  const target = String(s.log_file);
+  const upper = target.toUpperCase();
+  // SYSLOG and JOURNAL have no native transport here; stdout is what systemd's journal captures.
+  lineTransport = new LineTransport(['STDOUT', 'SYSLOG', 'JOURNAL', 'JOURNALD'].includes(upper) ? 'STDOUT' : target);
+  winstonLogger.add(lineTransport);
+}
+
+/** Makes the file transport reopen its file (log rotation, SIGUSR1). */
+export function reopenLogs(): void {
+  lineTransport?.reopen();
+}
+
+export function closeLogs(): void {
+  lineTransport?.close();
+}

@@ -1,0 +1,57 @@
+import { buildRequestListener } from './http';
+import { closeListeners, httpsConfigured, Listener, startListeners } from './listeners';
+import { closeLogs, configureLogging, log } from './log';
+import type { ModuleDeclaration, ProviderDeclaration, RuntimeInfo } from './module';
+import { fileSettingsSource, ModuleRegistry, SettingsSource } from './registry';
+import type { GlobalSettings } from './settings';
+
+export interface ProxyOptions {
+  global: GlobalSettings;
+  modules: ModuleDeclaration<any>[];
+  providers: ProviderDeclaration<any>[];
+  /** Module settings from memory instead of settings_directory (the embedded default). */
+  settingsSource?: SettingsSource;
+  /** Skip opening listeners (the `check` command). */
+  listen?: boolean;
+}
+
+export interface RunningProxy {
+  registry: ModuleRegistry;
+  listeners: Listener[];
+  stop(): Promise<void>;
+}
+
+/** Loads modules and opens the HTTP and HTTPS listeners (reference §1.1). */
+export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
+  const { global } = opts;
+  configureLogging(global);
+  const withHttp = global.http_port !== null;
+  const withHttps = httpsConfigured(global);
+  if (!withHttp && !withHttps) throw new Error('Both http and https are disabled, unable to start.');
+  if (!withHttps) log.warn('Missing SSL setup, https is disabled.');
+  const runtime: RuntimeInfo = { global, httpsConfigured: withHttps };
+  const registry = new ModuleRegistry(opts.modules, opts.providers, runtime);
+  await registry.initialize(opts.settingsSource ?? fileSettingsSource(runtime));
+  let listeners: Listener[] = [];
+  if (opts.listen !== false) {
+    try {
+      listeners = await startListeners(global,
+        withHttp ? buildRequestListener(registry, 'http', global) : null,
+        withHttps ? buildRequestListener(registry, 'https', global) : null);
+    } catch (err) {
+      await registry.stop();
+      throw err;
+    }
+    log.info(`Smart proxy has launched on ${listeners.length} socket(s), waiting for requests`);
+  }
+  return {
+    registry,
+    listeners,
+    async stop() {
+      await closeListeners(listeners);
+      await registry.stop();
+    },
+  };
+}
+
+export { closeLogs };

@@ -1,0 +1,157 @@
+import * as fs from 'fs';
+import type { IncomingMessage, ServerResponse } from 'http';
+import * as path from 'path';
+import { sendBody, sendError, sendNotFound, setProtectionHeaders } from '../../core/errors';
+import { log } from '../../core/log';
+import { contentTypeFor } from './mime';
+import { decodeRequestPath, normaliseRelative, PathRejected, strictlyInside } from './paths';
+
+interface OpenedFile {
+  fd: number;
+  stat: fs.Stats;
+  real: string;
+}
+
+const hasProcFd = fs.existsSync('/proc/self/fd');
+
+function fsCall<T>(fn: (cb: (err: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+}
+
+function closeQuietly(fd: number): void {
+  fs.close(fd, () => undefined);
+}
+
+/**
+ * Resolves a request path inside `root` by the baseline's rules (reference §5) and opens it.
+ * The opened descriptor is checked again through /proc, so a symlink swapped in between the
+ * check and the open cannot lead outside the root.
+ */
+export async function openInsideRoot(root: string, rawRelative: string): Promise<OpenedFile> {
+  const segments = normaliseRelative(decodeRequestPath(rawRelative));
+  const joined = path.join(root, ...segments);
+  let real: string;
+  try {
+    real = await fsCall<string>((cb) => fs.realpath(joined, cb));
+  } catch {
+    throw new PathRejected(404, 'Not found');
+  }
+  if (!strictlyInside(root, real)) throw new PathRejected(403, 'Invalid or empty path');
+  let fd: number;
+  try {
+    fd = await fsCall<number>((cb) => fs.open(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, cb));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') throw new PathRejected(404, 'Not found');
+    if (code === 'EISDIR') throw new PathRejected(403, 'Directory listing not allowed');
+    throw new PathRejected(403, 'Invalid or empty path');
+  }
+  try {
+    const stat = await fsCall<fs.Stats>((cb) => fs.fstat(fd, cb));
+    if (hasProcFd) {
+      const opened = await fsCall<string>((cb) => fs.readlink(`/proc/self/fd/${fd}`, cb));
+      if (!strictlyInside(root, opened)) throw new PathRejected(403, 'Invalid or empty path');
+    }
+    if (stat.isDirectory()) throw new PathRejected(403, 'Directory listing not allowed');
+    if (!stat.isFile()) throw new PathRejected(503, 'Not a regular file');
+    return { fd, stat, real };
+  } catch (err) {
+    closeQuietly(fd);
+    throw err;
+  }
+}
+
+/** A single `bytes=` range; null means "serve the whole file" (absent, multiple or unparseable). */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== '' && Number(m[2]) < start) return null;
+  }
+  if (start >= size || size === 0) return 'unsatisfiable';
+  return { start, end };
+}
+
+function httpDate(d: Date): string {
+  return d.toUTCString();
+}
+
+function notModified(req: IncomingMessage, mtime: Date): boolean {
+  const since = req.headers['if-modified-since'];
+  if (!since) return false;
+  const t = Date.parse(since);
+  return Number.isFinite(t) && Math.floor(mtime.getTime() / 1000) <= Math.floor(t / 1000);
+}
+
+const STREAM_CHUNK = 512 * 1024;
+
+function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenedFile): void {
+  const { fd, stat } = file;
+  const type = contentTypeFor(file.real);
+  const size = stat.size;
+  if (notModified(req, stat.mtime)) {
+    closeQuietly(fd);
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  const range = parseRange(req.headers.range, size);
+  res.setHeader('Last-Modified', httpDate(stat.mtime));
+  res.setHeader('Content-Type', type);
+  setProtectionHeaders(res, type);
+  if (range === 'unsatisfiable') {
+    closeQuietly(fd);
+    sendBody(req, res, 416, type, 'Byte range unsatisfiable\n', { 'Content-Range': `bytes */${size}` });
+    return;
+  }
+  const start = range ? range.start : 0;
+  const end = range ? range.end : size - 1;
+  res.statusCode = range ? 206 : 200;
+  if (range) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+  res.setHeader('Content-Length', String(size === 0 ? 0 : end - start + 1));
+  if (req.method === 'HEAD' || size === 0) {
+    closeQuietly(fd);
+    res.end();
+    return;
+  }
+  const stream = fs.createReadStream('', { fd, start, end, highWaterMark: STREAM_CHUNK, autoClose: true });
+  stream.on('error', (err) => {
+    log.error(`Error reading ${file.real}: ${err.message}`);
+    res.destroy(err);
+  });
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
+}
+
+/** Serves `root` under the mount prefixes (`/httpboot`, `/EFI`), prefix stripped. */
+export function fileHandler(root: string, prefixes: string[]) {
+  const absRoot = path.resolve(root);
+  return (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendNotFound(req, res);
+      return;
+    }
+    const prefix = prefixes.find((p) => pathname === p || pathname.startsWith(`${p}/`)) ?? '';
+    openInsideRoot(absRoot, pathname.slice(prefix.length))
+      .then((file) => sendFile(req, res, file))
+      .catch((err) => {
+        if (err instanceof PathRejected) {
+          log.error(err.message);
+          sendError(req, res, err.status, err.message);
+          return;
+        }
+        log.error(`Unexpected error serving ${pathname}: ${(err as Error).message}`);
+        sendError(req, res, 500, 'Internal error');
+      });
+  };
+}
