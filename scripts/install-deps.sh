@@ -4,7 +4,8 @@
 set -euo pipefail
 want=(iproute2 iputils-ping openssl curl isc-dhcp-server isc-dhcp-client kea-dhcp4-server kea-ctrl-agent
       qemu-system-x86 ovmf grub-efi-amd64-bin grub-common mtools dosfstools nginx-light wrk
-      libvirt-daemon libvirt-daemon-driver-network libvirt-clients dnsmasq-base chromium)
+      libvirt-daemon libvirt-daemon-driver-network libvirt-clients dnsmasq-base chromium
+      vsftpd)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
