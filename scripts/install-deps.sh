@@ -4,7 +4,7 @@
 set -euo pipefail
 want=(iproute2 iputils-ping openssl curl isc-dhcp-server isc-dhcp-client kea-dhcp4-server kea-ctrl-agent
       qemu-system-x86 ovmf grub-efi-amd64-bin grub-common mtools dosfstools nginx-light wrk
-      libvirt-daemon libvirt-daemon-driver-network libvirt-clients dnsmasq-base chromium
+      libvirt-daemon libvirt-clients iptables dnsmasq-base tcpdump chromium
       vsftpd)
 missing=()
 for p in "${want[@]}"; do
