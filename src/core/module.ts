@@ -60,6 +60,8 @@ export interface StartedModule {
 
 export interface ModuleDeclaration<P = unknown> {
   name: string;
+  /** Setting keys holding file or folder paths: relative values resolve against the settings file's folder. */
+  pathSettings?: string[];
   /** `enabled` when the module has no settings file or no key (the baseline: true only for logs). */
   defaultEnabled?: boolean | 'http' | 'https';
   defaultSettings: Settings;
@@ -87,6 +89,7 @@ export interface ProviderDeclaration<I = unknown> {
   name: string;
   /** The main module this provider serves, e.g. `dhcp`. */
   module: string;
+  pathSettings?: string[];
   defaultSettings: Settings;
   validators?: Validator[];
   capabilities?: Capability[];

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { log, logBuffer } from './log';
 import type {
   Capability, Exposure, ModuleIntrospection, ModuleDeclaration, ProviderDeclaration, RuntimeInfo, StartedModule, StartedProvider,
@@ -43,6 +44,12 @@ function exposureOf(enabled: unknown): Exposure | null {
   if (enabled === 'http') return { http: true, https: false };
   if (enabled === 'https') return { http: false, https: true };
   return null;
+}
+
+function resolvePaths(settings: Settings, keys: string[] | undefined, baseDir: string): Settings {
+  const out = { ...settings };
+  for (const k of keys ?? []) if (typeof out[k] === 'string' && out[k] !== '') out[k] = path.resolve(baseDir, out[k]);
+  return out;
 }
 
 function validate(defaults: Settings, validators: ModuleDeclaration['validators'], settings: Settings): void {
@@ -94,7 +101,7 @@ export class ModuleRegistry implements ModuleIntrospection {
       return;
     }
     const { enabled: _ignored, ...own } = fileSettings;
-    let settings: Settings = { ...decl.defaultSettings, ...own };
+    let settings: Settings = resolvePaths({ ...decl.defaultSettings, ...own }, decl.pathSettings, this.runtime.global.base_dir);
     if (decl.programmableSettings) settings = { ...settings, ...decl.programmableSettings(settings, exposure, this.runtime) };
     m.settings = settings;
 
@@ -113,7 +120,7 @@ export class ModuleRegistry implements ModuleIntrospection {
       validate(decl.defaultSettings, decl.validators, settings);
       for (const p of m.providers) {
         const { enabled: _e, ...provOwn } = source(p.decl.name) ?? {};
-        const merged = { ...p.decl.defaultSettings, ...provOwn };
+        const merged = resolvePaths({ ...p.decl.defaultSettings, ...provOwn }, p.decl.pathSettings, this.runtime.global.base_dir);
         const conflicts = Object.keys(merged).filter((k) => k in settings);
         if (conflicts.length) {
           throw new Error(`Provider '${p.decl.name}' settings conflict with the main plugin's settings: [${conflicts.map((k) => `'${k}'`).join(', ')}]`);

@@ -7,6 +7,7 @@ const MOUNTS = ['/httpboot', '/EFI'];
 export const httpbootModule: ModuleDeclaration = {
   name: 'httpboot',
   defaultSettings: { root_dir: '/var/lib/tftpboot' },
+  pathSettings: ['root_dir'],
   // Foreman builds boot URLs from these; https_port only when HTTPS really listens (F6).
   programmableSettings: (_settings, exposure, runtime) => ({
     http_port: exposure.http ? runtime.global.http_port : null,
