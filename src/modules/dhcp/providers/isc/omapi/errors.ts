@@ -59,9 +59,9 @@ const RESULT_TEXT: Record<number, string> = {
   [OmapiResult.MULTIPLE]: 'more than one object matches key',
   [OmapiResult.KEYCONFLICT]: 'key conflict',
   [OmapiResult.BADPARSE]: 'parse error',
-  [OmapiResult.NOKEYS]: 'no key specified',
-  [OmapiResult.KEY_UNKNOWN]: 'zone TSIG key is unknown',
-  [OmapiResult.INVALIDKEY]: 'invalid TSIG key',
+  [OmapiResult.NOKEYS]: 'the server requires an OMAPI key',
+  [OmapiResult.KEY_UNKNOWN]: 'OMAPI key unknown to the server',
+  [OmapiResult.INVALIDKEY]: 'message signature refused by the server (wrong key secret?)',
   [OmapiResult.UNKNOWNATTRIBUTE]: 'unknown attribute',
 };
 
