@@ -1,0 +1,112 @@
+import { Lexer, Tok } from './tokenizer';
+
+/**
+ * One statement's header: the tokens before its terminator (`;` for a declaration, `{` for a block).
+ * The buffers are reused from statement to statement to keep parsing a large leases file cheap.
+ */
+export class Statement {
+  n = 0;
+  readonly types: Tok[] = [];
+  readonly values: string[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  /** Line of the first token. */
+  line = 0;
+  /** What ended the header: Semi, LBrace, RBrace (a `}` with no `;` before it) or Eof. */
+  terminator: Tok = Tok.Eof;
+
+  word(i: number): string | undefined {
+    return i < this.n && this.types[i] === Tok.Word ? this.values[i] : undefined;
+  }
+
+  isWord(i: number, text: string): boolean {
+    return i < this.n && this.types[i] === Tok.Word && this.values[i] === text;
+  }
+
+  /** The header as text, for messages. */
+  toString(): string {
+    return this.values.slice(0, this.n).join(' ');
+  }
+}
+
+/**
+ * Reads the next statement header. `option`/`supersede` statements may carry `{ … }` inside their
+ * value (`option x code 150 = { ip-address };`), so braces do not end those.
+ * Returns false on an unterminated string (the caller reports it or, when following a growing
+ * file, waits for more text).
+ */
+export function readStatement(lexer: Lexer, st: Statement): boolean {
+  st.n = 0;
+  let braceValue = false;
+  let depth = 0;
+  for (;;) {
+    const t = lexer.next();
+    if (t === Tok.UnterminatedString) return false;
+    if (st.n === 0) st.line = lexer.line;
+    if (t === Tok.Eof || t === Tok.Semi) {
+      st.terminator = t;
+      return true;
+    }
+    if (t === Tok.LBrace || t === Tok.RBrace) {
+      if (braceValue) {
+        if (t === Tok.LBrace) depth++;
+        else if (depth > 0) depth--;
+        else {
+          st.terminator = t;
+          return true;
+        }
+      } else {
+        st.terminator = t;
+        return true;
+      }
+    }
+    if (st.n === 0 && t === Tok.Word) {
+      const w = lexer.value;
+      braceValue = w === 'option' || w === 'supersede';
+    }
+    const i = st.n++;
+    st.types[i] = t;
+    st.values[i] = lexer.value;
+    st.starts[i] = lexer.start;
+    st.ends[i] = lexer.end;
+  }
+}
+
+/**
+ * Skips the body of a block whose `{` was just read, up to its matching `}`.
+ * Returns false when the text ends first (or a string is unterminated).
+ */
+export function skipBlock(lexer: Lexer): boolean {
+  let depth = 1;
+  for (;;) {
+    const t = lexer.next();
+    if (t === Tok.LBrace) depth++;
+    else if (t === Tok.RBrace) {
+      if (--depth === 0) return true;
+    } else if (t === Tok.Eof || t === Tok.UnterminatedString) return false;
+  }
+}
+
+/** How reading a block body ended. */
+export enum BodyEnd {
+  Closed,
+  /** The text ended (or a string was left open) before the closing `}`. */
+  Truncated,
+}
+
+/**
+ * Reads the declarations of a host or lease block up to its closing `}`, handing each to `apply`;
+ * blocks nested inside (e.g. `on commit { … }`) are skipped.
+ */
+export function readRecordBody(lexer: Lexer, st: Statement, apply: (st: Statement) => void): BodyEnd {
+  for (;;) {
+    if (!readStatement(lexer, st)) return BodyEnd.Truncated;
+    if (st.terminator === Tok.Eof) return BodyEnd.Truncated;
+    if (st.terminator === Tok.LBrace) {
+      if (!skipBlock(lexer)) return BodyEnd.Truncated;
+      continue;
+    }
+    if (st.n > 0) apply(st);
+    if (st.terminator === Tok.RBrace) return BodyEnd.Closed;
+  }
+}
