@@ -62,6 +62,16 @@ export class DhcpError extends Error {
 export interface DhcpProvider {
   /** Whether option names starting with `<` (SPARC vendor options) may be stored. */
   readonly supportsVendorOptions: boolean;
+  /**
+   * How long `unused_ip` remembers an offered address: the provider's `blacklist_duration_minutes`
+   * setting, which the baseline reads as *seconds*. Default 1800.
+   */
+  readonly blacklistDurationSeconds?: number;
+  /**
+   * Option keys only this provider's parser puts on records (besides `hardware_type`, always
+   * ignored); add_record's AlreadyExists comparison ignores them (F3).
+   */
+  readonly parserOnlyOptions?: readonly string[];
 
   /** All subnets, in the server's order. */
   subnets(): Promise<Subnet[]>;
