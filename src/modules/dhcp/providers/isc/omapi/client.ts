@@ -13,9 +13,11 @@ import { OmapiSigner, parseAlgorithm } from './auth';
 import { OmapiOp } from './codec';
 import { ConnectionTarget, OmapiConnection, RequestBuilder, replyError } from './connection';
 import { OmapiError } from './errors';
+import { assertSafeHostName } from './statements';
 import { HostAttributes, HostKey, HostSpec, createHostOpen, deleteObject, hostAttributes, openHost } from './messages';
 
 export { OmapiError } from './errors';
+export { UnsafeValueError } from './statements';
 export type { OmapiErrorKind } from './errors';
 export type { HostAttributes, HostKey, HostSpec } from './messages';
 
@@ -57,9 +59,15 @@ export class OmapiClient {
    * Creates a host object (omshell's `create`: fails with 'exists' if a host of that name
    * exists, 'conflict' if the hardware address belongs to another host). Resolves with the
    * attributes dhcpd stored, once dhcpd has committed the host to its leases file.
+   * A name dhcpd could not write back safely is refused with UnsafeValueError (statements.ts).
    */
   createHost(host: HostSpec): Promise<HostAttributes> {
     const action = `Create host ${host.name} (${host.ip} / ${host.mac})`;
+    try {
+      assertSafeHostName(host.name);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.enqueue(async () => {
       const reply = await this.send((id, auth) => createHostOpen(id, auth, host));
       const err = replyError(action, reply);

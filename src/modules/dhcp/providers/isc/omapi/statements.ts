@@ -1,0 +1,215 @@
+/**
+ * The `statements` attribute of a host created over OMAPI: dhcpd.conf-syntax statements that
+ * dhcpd parses and then writes into dhcpd.leases (`supersede server.filename = "…";`, …).
+ * Same statements, same order, as the baseline's omshell session (reference §7.8.4), plus
+ * `option vendor-class-identifier "HTTPClient";` for http(s) boot URLs (compatibility.md).
+ *
+ * Quoting (deviation F13), established against dhcpd 4.4.3:
+ * - dhcpd accepts `\"` and `\\` inside a statement string but writes the unescaped text into
+ *   dhcpd.leases, which then fails to parse at the next start (the host and everything after
+ *   it are lost); an unescaped `"` makes dhcpd silently drop all the host's options.
+ * - control and non-ASCII characters are stored, but written back as hex bytes, so the
+ *   proxy's own view of the record would no longer show what was asked.
+ * - every other printable ASCII character (including ; { } #) survives a restart unchanged.
+ * So a value is written between double quotes when it is printable ASCII without `"` or `\`,
+ * and refused with UnsafeValueError otherwise. Host names are written unquoted by dhcpd
+ * (`host NAME {`), so they are restricted to letters, digits, `.`, `-` and `_`.
+ */
+import { promises as dns } from 'dns';
+
+/** A value that cannot be handed to dhcpd safely; the message is meant for the API caller. */
+export class UnsafeValueError extends Error {
+  override readonly name = 'UnsafeValueError';
+}
+
+const SAFE_STRING = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/; // printable ASCII minus " and \
+const SAFE_HOST_NAME = /^[A-Za-z0-9_.-]+$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** `"value"` for a statement, or UnsafeValueError naming the field. */
+export function dhcpString(value: string, what: string): string {
+  if (!SAFE_STRING.test(value)) {
+    throw new UnsafeValueError(
+      `Invalid ${what} "${printable(value)}": dhcpd cannot store a double quote, backslash, control or non-ASCII character`,
+    );
+  }
+  return `"${value}"`;
+}
+
+/** Throws unless dhcpd can write `host NAME {` and read it back. */
+export function assertSafeHostName(name: string): void {
+  if (!SAFE_HOST_NAME.test(name)) {
+    throw new UnsafeValueError(
+      `Invalid host name "${printable(name)}": dhcpd can only store names of letters, digits, '.', '-' and '_'`,
+    );
+  }
+}
+
+export function isIpv4(value: string): boolean {
+  return IPV4.test(value);
+}
+
+/** 192.168.122.1 → c0:a8:7a:01 (how the baseline writes addresses as data expressions). */
+export function ipToHex(ip: string): string {
+  if (!isIpv4(ip)) throw new UnsafeValueError(`Invalid IP Address ${ip}`);
+  return ip
+    .split('.')
+    .map((o) => Number(o).toString(16).padStart(2, '0'))
+    .join(':');
+}
+
+/** Whether a boot file name is an HTTP(S) URL, i.e. a UEFI HTTP boot reservation. */
+export function isHttpBootUrl(filename: string): boolean {
+  return /^https?:\/\//i.test(filename);
+}
+
+export interface HostStatementInput {
+  /** The record name; host-name falls back to it. */
+  name: string;
+  /**
+   * The reservation's options as posted, in posted order: filename, nextServer, hostname,
+   * `<vendor>attr` Solaris keys, ztp_vendor, ztp_firmware ({core, web} or ztp_firmware[core]…).
+   */
+  options: Record<string, unknown>;
+}
+
+/** How `next-server` is written: hex octets of an address, or (unresolvable name) a quoted name. */
+export type NextServerForm = { hex: string } | { name: string };
+
+/** Turns an IPv4 or a name into resolver-independent form; null from `resolve` = unresolvable. */
+export async function resolveNextServer(
+  value: string,
+  resolve: (name: string) => Promise<string | null> = (n) => resolveIpv4(n),
+): Promise<NextServerForm> {
+  if (isIpv4(value)) return { hex: ipToHex(value) };
+  const ip = value ? await resolve(value).catch(() => null) : null;
+  return ip && isIpv4(ip) ? { hex: ipToHex(ip) } : { name: value };
+}
+
+/** First IPv4 address of a name via the system resolver, or null after `timeoutMs`. */
+export async function resolveIpv4(name: string, timeoutMs = 3000): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => {
+    timer = setTimeout(() => r(null), timeoutMs);
+  });
+  try {
+    const found = dns.lookup(name, { family: 4 }).then((a) => a.address).catch(() => null);
+    return await Promise.race([found, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Builds the statements, resolving a next-server name through DNS first (baseline behaviour). */
+export async function buildHostStatements(
+  input: HostStatementInput,
+  resolve?: (name: string) => Promise<string | null>,
+): Promise<string> {
+  const ns = input.options.nextServer;
+  const nextServer = ns === undefined || ns === null ? undefined : await resolveNextServer(text(ns, 'nextServer'), resolve);
+  return renderHostStatements(input, nextServer);
+}
+
+/** Pure part of buildHostStatements: `nextServer` already resolved. */
+export function renderHostStatements(input: HostStatementInput, nextServer?: NextServerForm): string {
+  const o = input.options;
+  const filename = present(o.filename) ? text(o.filename, 'filename') : undefined;
+  const out: string[] = [];
+
+  if (filename !== undefined) out.push(`filename = ${dhcpString(filename, 'filename')};`);
+  if (nextServer) {
+    out.push(`next-server = ${'hex' in nextServer ? nextServer.hex : dhcpString(nextServer.name, 'nextServer')};`);
+  }
+  // As the baseline (Ruby truthiness): an empty hostname is still a hostname.
+  const hostname = present(o.hostname) ? text(o.hostname, 'hostname') : input.name;
+  out.push(`option host-name = ${dhcpString(hostname, 'hostname')};`);
+  if (filename !== undefined && isHttpBootUrl(filename)) out.push('option vendor-class-identifier "HTTPClient";');
+
+  out.push(...solarisStatements(o));
+  if (filename !== undefined && /^ztp.cfg/i.test(filename)) out.push(...ztpStatements(o, filename));
+  if (filename !== undefined && /^poap.cfg/i.test(filename)) {
+    out.push(`option tftp-server-name = ${dhcpString(present(o.nextServer) ? text(o.nextServer, 'nextServer') : '', 'nextServer')};`);
+    out.push(`option bootfile-name = ${dhcpString(filename, 'filename')};`);
+  }
+  return out.join(' ');
+}
+
+/** Solaris JumpStart: `<vendor>attr` options whose vendor names Sun/Solaris/SPARC. */
+const SOLARIS: Record<string, { option: string; ip?: true }> = {
+  jumpstart_server_path: { option: 'SUNW.JumpStart-server' },
+  sysid_server_path: { option: 'SUNW.sysid-config-file-server' },
+  install_server_name: { option: 'SUNW.install-server-hostname' },
+  install_server_ip: { option: 'SUNW.install-server-ip-address', ip: true },
+  install_path: { option: 'SUNW.install-path' },
+  root_server_hostname: { option: 'SUNW.root-server-hostname' },
+  root_server_ip: { option: 'SUNW.root-server-ip-address', ip: true },
+  root_path_name: { option: 'SUNW.root-path-name' },
+};
+
+function solarisStatements(o: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(o)) {
+    const m = /^<([^>]+)>(.*)$/.exec(key);
+    if (!m || !/sun|solar|sparc/i.test(m[1])) continue;
+    const spec = SOLARIS[m[2]];
+    if (!spec) continue;
+    const v = text(value, key);
+    if (spec.ip) {
+      // Written unquoted (an ip-address option), so it must be exactly an address.
+      if (!isIpv4(v)) throw new UnsafeValueError(`Invalid IP Address ${printable(v)} in ${key}`);
+      out.push(`option ${spec.option} ${v};`);
+    } else {
+      out.push(`option ${spec.option} ${dhcpString(v, key)};`);
+    }
+  }
+  if (out.length) out.push('vendor-option-space SUNW;');
+  return out;
+}
+
+/** Junos ZTP (and Huawei's firmware option): option 150 = TFTP server, FM_ZTP file name. */
+function ztpStatements(o: Record<string, unknown>, filename: string): string[] {
+  // The baseline validates nextServer as an address here (a name or none fails the write).
+  const ns = present(o.nextServer) ? text(o.nextServer, 'nextServer') : '';
+  if (!isIpv4(ns)) throw new UnsafeValueError(`Invalid IP Address ${printable(ns)}`);
+  const out = [`option option-150 = ${ipToHex(ns)};`, `option FM_ZTP.config-file-name = ${dhcpString(filename, 'filename')};`];
+  const firmware = ztpFirmware(o);
+  if (o.ztp_vendor === 'huawei' && firmware) {
+    const value = `vrpfile=${firmware.core};webfile=${firmware.web};`;
+    out.push(`option option-143 = ${dhcpString(value, 'ztp_firmware')};`);
+  }
+  return out;
+}
+
+/** ztp_firmware as a nested object or as flat `ztp_firmware[core]` keys; undefined if absent. */
+function ztpFirmware(o: Record<string, unknown>): { core: string; web: string } | undefined {
+  const nested = o.ztp_firmware;
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
+    const n = nested as Record<string, unknown>;
+    return { core: optText(n.core, 'ztp_firmware[core]'), web: optText(n.web, 'ztp_firmware[web]') };
+  }
+  if (present(nested)) return { core: '', web: '' };
+  if ('ztp_firmware[core]' in o || 'ztp_firmware[web]' in o) {
+    return { core: optText(o['ztp_firmware[core]'], 'ztp_firmware[core]'), web: optText(o['ztp_firmware[web]'], 'ztp_firmware[web]') };
+  }
+  return undefined;
+}
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
+function optText(v: unknown, what: string): string {
+  return present(v) ? text(v, what) : '';
+}
+
+/** A posted option as one string; lists and objects are refused rather than stringified. */
+function text(v: unknown, what: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new UnsafeValueError(`Invalid ${what}: a single text value is expected`);
+}
+
+/** Shows control characters in messages as \xNN so error texts stay on one line. */
+function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
