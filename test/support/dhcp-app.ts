@@ -29,3 +29,14 @@ export async function dhcpTestApp(provider: FakeDhcpProvider, dhcpSettings: Sett
   if (state.state !== 'running') throw new Error(`dhcp module did not start: ${state.state}`);
   return { listener: buildRequestListener(registry, 'http', global), registry, provider, stop: () => registry.stop() };
 }
+
+/**
+ * A supertest body parser that keeps the body as text: error bodies are plain text even when
+ * labelled application/json. Use as `.buffer(true).parse(textBody)`; the text is then `res.body`.
+ */
+export function textBody(res: any, cb: (err: Error | null, body: string) => void): void {
+  let data = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => { data += chunk; });
+  res.on('end', () => cb(null, data));
+}

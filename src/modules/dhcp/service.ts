@@ -1,9 +1,10 @@
 import { log } from '../../core/log';
 import { FreeIps } from './free-ips';
-import { hostRange, inSubnet, ipv4ToInt, looseIpv4ToInt } from './ipv4';
+import { hostRange, ipv4ToInt, looseIpv4ToInt } from './ipv4';
 import { DhcpError, DhcpProvider, DhcpRecord, Lease, Reservation, Subnet } from './provider';
 import { isIpv4, validateIpv4, validateMac } from './validation';
 import { equalReservations, PARSER_ONLY_OPTIONS } from './record-equality';
+import { validateRangeInSubnet } from './subnet-index';
 
 /** Result of `addRecord`: created on the server, or an identical reservation was already there. */
 export type AddOutcome = 'created' | 'already_exists';
@@ -190,14 +191,7 @@ export class DhcpService {
    */
   rangeWithin(subnet: Subnet, from: unknown, to: unknown): { first: number; last: number } {
     const both = from !== undefined && from !== null && to !== undefined && to !== null;
-    if (both) {
-      const f = validateIpv4(from);
-      const t = validateIpv4(to);
-      if (!inSubnet(ipv4ToInt(f), subnet.network, subnet.netmask) || !inSubnet(ipv4ToInt(t), subnet.network, subnet.netmask)) {
-        throw new DhcpError('invalid', 'Range does not belong to provided subnet');
-      }
-      if (ipv4ToInt(f) > ipv4ToInt(t)) throw new DhcpError('invalid', `${f} can't be lower IP address than ${t} - change the order?`);
-    }
+    if (both) validateRangeInSubnet(subnet.network, subnet.netmask, validateIpv4(from), validateIpv4(to));
     const bound = (v: unknown, fallback: number) => {
       if (v === undefined || v === null) return fallback;
       const s = String(v);
