@@ -22,6 +22,8 @@ export interface IscStateOptions {
  */
 export class IscState {
   private current: SubnetIndex;
+  /** Writes applied during a rebuild, replayed onto the rebuilt index (see beginRebuild). */
+  private journal: { op: 'add' | 'remove'; reservation: Reservation }[] | null = null;
 
   constructor(index: SubnetIndex = new SubnetIndex(), private readonly options: IscStateOptions = {}) {
     this.current = index;
@@ -35,7 +37,7 @@ export class IscState {
   /**
    * Adds the config's subnets, then its host (and lease) blocks. Invalid subnets (bad address,
    * router or range, duplicate network) throw the baseline's error and leave the load unfinished,
-   * so use a fresh state and swap it in with `adopt` once it loaded.
+   * so load into `spawnEmpty()` and swap it in with `adopt` once it loaded.
    */
   loadConfig(config: ParsedConfig): void {
     for (const parsed of config.subnets) {
@@ -69,7 +71,7 @@ export class IscState {
       if (reservation.warn) this.warn(`Ignoring host ${host.name} (line ${host.line}): ${reservation.reason}`);
       return;
     }
-    this.addReservation(reservation);
+    this.putReservation(this.current, reservation);
   }
 
   applyLease(parsed: ParsedLease): void {
@@ -94,33 +96,69 @@ export class IscState {
   }
 
   /**
-   * Adds a reservation, replacing the one with the same MAC in its subnet. Also used right after
-   * dhcpd confirmed an OMAPI create (F4), so a GET sees the host before dhcpd's leases file does.
+   * Adds a reservation right after dhcpd confirmed an OMAPI create (F4), so a GET sees the host
+   * before dhcpd's leases file is read back; replaces the one with the same MAC in its subnet.
    */
   addReservation(reservation: Reservation): void {
-    const index = this.current;
+    this.journal?.push({ op: 'add', reservation });
+    this.putReservation(this.current, reservation);
+  }
+
+  /**
+   * Removes a reservation right after dhcpd confirmed an OMAPI delete (F4): the one with the same
+   * MAC in the record's subnet (that is what the delete addressed), else the given record itself.
+   */
+  removeReservation(reservation: Reservation): void {
+    this.journal?.push({ op: 'remove', reservation });
+    this.dropReservation(this.current, reservation);
+  }
+
+  /** An empty state with the same options, to load a full reload into off to the side. */
+  spawnEmpty(): IscState {
+    return new IscState(new SubnetIndex(), this.options);
+  }
+
+  /**
+   * Starts a rebuild: writes applied from now on (F4) are remembered, so that `adopt` can replay
+   * them on the rebuilt index if the files it was read from predate them.
+   */
+  beginRebuild(): void {
+    this.journal = [];
+  }
+
+  /** Takes over a rebuilt state's index and replays the writes made meanwhile. */
+  adopt(rebuilt: IscState): void {
+    const journal = this.journal ?? [];
+    this.journal = null;
+    this.current = rebuilt.current;
+    for (const { op, reservation } of journal) {
+      // Re-attach to the rebuilt index's subnet object; drop it if that subnet is gone.
+      const subnet = this.current.findSubnet(reservation.subnet.network);
+      if (!subnet || subnet.network !== reservation.subnet.network) continue;
+      const record = { ...reservation, subnet };
+      if (op === 'add') this.putReservation(this.current, record);
+      else this.dropReservation(this.current, record);
+    }
+  }
+
+  /** Abandons a rebuild that failed; the current index stays. */
+  abortRebuild(): void {
+    this.journal = null;
+  }
+
+  clear(): void {
+    this.current.clear();
+  }
+
+  private putReservation(index: SubnetIndex, reservation: Reservation): void {
     const dupe = index.findReservationByMac(reservation.subnet.network, reservation.mac);
     if (dupe) index.deleteReservation(dupe);
     index.addReservation(reservation);
   }
 
-  /**
-   * Removes a reservation after dhcpd confirmed an OMAPI delete (F4): the one with the same MAC in
-   * the record's subnet (that is what the delete addressed), else the given record itself.
-   */
-  removeReservation(reservation: Reservation): void {
-    const index = this.current;
+  private dropReservation(index: SubnetIndex, reservation: Reservation): void {
     const stored = index.findReservationByMac(reservation.subnet.network, reservation.mac);
     index.deleteReservation(stored ?? reservation);
-  }
-
-  /** Takes over another state's index (a full reload built off to the side). */
-  adopt(other: IscState): void {
-    this.current = other.current;
-  }
-
-  clear(): void {
-    this.current.clear();
   }
 
   private warn(message: string): void {

@@ -93,13 +93,18 @@ export class LeasesStreamParser {
 
   /** Parses `chunk` after the pending text; returns the records completed by it, in order. */
   push(chunk: string): ParsedRecord[] {
-    const text = this.pending.length ? this.pending + chunk : chunk;
-    const result = parseLeases(text, { file: this.file, firstLine: this.line });
-    this.errors.push(...result.errors);
-    this.pending = result.consumed === text.length ? '' : text.slice(result.consumed);
-    this.line = result.nextLine;
-    if (this.pending.length > MAX_PENDING) this.resync();
-    return result.records;
+    let text = this.pending.length ? this.pending + chunk : chunk;
+    let records: ParsedRecord[] = [];
+    for (;;) {
+      const result = parseLeases(text, { file: this.file, firstLine: this.line });
+      this.errors.push(...result.errors);
+      records = records.length ? records.concat(result.records) : result.records;
+      this.pending = result.consumed === text.length ? '' : text.slice(result.consumed);
+      this.line = result.nextLine;
+      if (this.pending.length <= MAX_PENDING) return records;
+      this.resync();
+      text = this.pending;
+    }
   }
 
   /** Drops a statement that never ends (e.g. an unterminated string) up to the next record. */

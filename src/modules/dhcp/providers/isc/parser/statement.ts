@@ -29,6 +29,13 @@ export class Statement {
   }
 }
 
+/** First words of the statements the parsers understand; comments inside these are just skipped. */
+const KEYWORDS = new Set([
+  'option', 'supersede', 'filename', 'next-server', 'vendor-option-space', 'range', 'hardware', 'fixed-address',
+  'dynamic', 'deleted', 'include', 'host', 'subnet', 'shared-network', 'group', 'pool', 'lease', 'starts', 'ends',
+  'tstp', 'tsfp', 'atsfp', 'cltt', 'binding', 'next', 'uid', 'client-hostname', 'set', 'server-duid',
+]);
+
 /**
  * Reads the next statement header. `option`/`supersede` statements may carry `{ … }` inside their
  * value (`option x code 150 = { ip-address };`), so braces do not end those.
@@ -43,6 +50,13 @@ export function readStatement(lexer: Lexer, st: Statement): boolean {
     const t = lexer.next();
     if (t === Tok.UnterminatedString) return false;
     if (st.n === 0) st.line = lexer.line;
+    else if (lexer.afterComment && !KEYWORDS.has(st.values[0])) {
+      // The baseline's grammar ends an unrecognised declaration at a comment (its fixture
+      // dhcp.conf starts with the bare lines `1` and `2` followed by a comment).
+      lexer.unread();
+      st.terminator = Tok.Semi;
+      return true;
+    }
     if (t === Tok.Eof || t === Tok.Semi) {
       st.terminator = t;
       return true;

@@ -51,6 +51,9 @@ export class Lexer {
   /** 1-based line of the current token's first character. */
   line = 1;
 
+  /** Whether a comment was skipped just before the current token. */
+  afterComment = false;
+
   private pos = 0;
   private curLine: number;
 
@@ -77,6 +80,7 @@ export class Lexer {
     const s = this.text;
     const n = s.length;
     let p = this.pos;
+    this.afterComment = false;
     // Skip blanks and comments.
     for (;;) {
       if (p >= n) break;
@@ -87,6 +91,7 @@ export class Lexer {
       } else if (isBlank(c)) {
         p++;
       } else if (c === CH_HASH) {
+        this.afterComment = true;
         while (p < n && s.charCodeAt(p) !== CH_LF) p++;
       } else {
         break;
@@ -137,6 +142,12 @@ export class Lexer {
     }
     this.pos = this.end = p;
     return (this.type = type);
+  }
+
+  /** Steps back before the current token, so that the next call returns it again. */
+  unread(): void {
+    this.pos = this.start;
+    this.curLine = this.line;
   }
 }
 

@@ -1,0 +1,291 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { StringDecoder } from 'string_decoder';
+import { log as defaultLog, Logger } from '../../../../core/log';
+import { parseConfigAsync } from './parser/conf';
+import { LeasesStreamParser } from './parser/leases';
+import { IscState } from './state';
+
+/**
+ * Keeps an IscState in step with dhcpd's files (reference §7.8.3):
+ * - start: parse dhcpd.conf (with includes), then the whole leases file;
+ * - the leases file grew: read only the appended bytes and apply what they complete
+ *   (a block cut off by the end of the read waits for the next one);
+ * - the leases file was replaced (dhcpd writes a new file and renames it over the old one, so the
+ *   inode changes) or shrank: re-read dhcpd.conf and the whole leases file.
+ * Changes are noticed by fs.watch on the leases file's directory and, because watch events can be
+ * missed (or be unavailable), by a cheap periodic stat. Bursts of events are coalesced, one worker
+ * applies them in order, and every read is asynchronous: a full reload is built off to the side,
+ * chunk by chunk, and swapped in at once, so requests keep being answered from the previous state.
+ */
+
+export type Change = 'none' | 'modified' | 'recreated' | 'stopped';
+
+/**
+ * The coalescing rule for noticed changes: `recreated` (full reload) absorbs `modified`; `stopped`
+ * overrides everything and nothing follows it.
+ */
+export class PendingChange {
+  private last: Change = 'none';
+
+  get value(): Change {
+    return this.last;
+  }
+
+  push(change: Exclude<Change, 'none'>): void {
+    if (change === 'stopped') this.last = 'stopped';
+    else if (change === 'modified') {
+      if (this.last === 'none') this.last = 'modified';
+    } else if (this.last === 'none' || this.last === 'modified') this.last = 'recreated';
+  }
+
+  /** Returns the pending change and resets to none (except after stop). */
+  pop(): Change {
+    const change = this.last;
+    if (change !== 'stopped') this.last = 'none';
+    return change;
+  }
+}
+
+export interface LeasesFollowerOptions {
+  configPath: string;
+  leasesPath: string;
+  state: IscState;
+  /** Interval of the fallback stat poll. */
+  pollIntervalMs?: number;
+  /** Delay after a watch event before acting, to take a burst of writes at once. */
+  settleMs?: number;
+  /** Bytes read per step when loading the whole file. */
+  chunkSize?: number;
+  log?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+}
+
+export class LeasesFollower {
+  private readonly pending = new PendingChange();
+  private readonly log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  private readonly pollIntervalMs: number;
+  private readonly settleMs: number;
+  private readonly chunkSize: number;
+  private readonly leasesPath: string;
+  private readonly leasesName: string;
+
+  private handle: fs.promises.FileHandle | null = null;
+  private identity: { dev: number; ino: number } | null = null;
+  private position = 0;
+  private decoder = new StringDecoder('utf8');
+  private parser: LeasesStreamParser;
+
+  private watcher: fs.FSWatcher | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private runTimer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private lastFailure = '';
+  private waiters: (() => void)[] = [];
+
+  /** Counters, for logs and tests. */
+  readonly stats = { fullLoads: 0, appendedReads: 0, failures: 0 };
+
+  constructor(private readonly options: LeasesFollowerOptions) {
+    this.log = options.log ?? defaultLog;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.settleMs = options.settleMs ?? 50;
+    this.chunkSize = options.chunkSize ?? 1024 * 1024;
+    this.leasesPath = path.resolve(options.leasesPath);
+    this.leasesName = path.basename(this.leasesPath);
+    this.parser = new LeasesStreamParser(this.leasesPath);
+  }
+
+  /** Loads config and leases (errors reject: the module fails to start), then follows the file. */
+  async start(): Promise<void> {
+    this.watch();
+    // Events seen while loading wait for the load (the worker treats `running` as busy).
+    const initial = this.fullLoad();
+    this.running = initial.then(() => undefined, () => undefined);
+    try {
+      await initial;
+    } catch (err) {
+      this.running = null;
+      this.watcher?.close();
+      this.watcher = null;
+      this.pending.pop();
+      throw err;
+    }
+    this.running = null;
+    if (this.pending.value !== 'none') this.notice('modified', 0);
+    this.pollTimer = setInterval(() => void this.poll(), this.pollIntervalMs);
+    this.pollTimer.unref();
+  }
+
+  /** Stops watching and polling, waits for work under way, and closes the leases file. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pending.push('stopped');
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.runTimer) clearTimeout(this.runTimer);
+    this.pollTimer = this.runTimer = null;
+    this.watcher?.close();
+    this.watcher = null;
+    await this.running;
+    await this.closeHandle();
+    this.releaseWaiters();
+  }
+
+  /** Makes the follower look at the file now (as a watch event would). */
+  poke(): void {
+    this.notice('modified', 0);
+  }
+
+  /** Resolves once every change noticed so far has been applied. */
+  settled(): Promise<void> {
+    if (!this.running && !this.runTimer) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private watch(): void {
+    if (this.watcher || this.stopped) return;
+    try {
+      this.watcher = fs.watch(path.dirname(this.leasesPath), { persistent: false }, (event, filename) => {
+        if (filename !== null && filename !== undefined && filename.toString() !== this.leasesName) return;
+        this.notice(event === 'rename' ? 'recreated' : 'modified', this.settleMs);
+      });
+      this.watcher.on('error', (err) => {
+        this.log.warn(`Watching ${path.dirname(this.leasesPath)} failed (${err.message}); relying on polling`);
+        this.watcher?.close();
+        this.watcher = null;
+      });
+    } catch (err) {
+      this.log.warn(`Cannot watch ${path.dirname(this.leasesPath)} (${(err as Error).message}); relying on polling`);
+      this.watcher = null;
+    }
+  }
+
+  private notice(change: 'modified' | 'recreated', delay: number): void {
+    if (this.stopped) return;
+    this.pending.push(change);
+    if (this.runTimer || this.running) return; // the worker picks it up when it loops
+    this.runTimer = setTimeout(() => {
+      this.runTimer = null;
+      this.running = this.work().finally(() => {
+        this.running = null;
+        if (this.pending.value !== 'none' && !this.stopped) this.notice('modified', 0);
+        else this.releaseWaiters();
+      });
+    }, delay);
+  }
+
+  private releaseWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((w) => w());
+  }
+
+  /** Applies pending changes until none is left. Never throws. */
+  private async work(): Promise<void> {
+    for (;;) {
+      const change = this.pending.pop();
+      if (change === 'none' || change === 'stopped') return;
+      try {
+        if (change === 'recreated') await this.fullLoad();
+        else await this.followAppends();
+        this.lastFailure = '';
+      } catch (err) {
+        this.stats.failures++;
+        const message = (err as Error).message;
+        // A reload that keeps failing is retried on every poll; say so once, not every second.
+        if (message !== this.lastFailure) this.log.error(`Reading the DHCP leases failed, keeping the previous state: ${message}`, err);
+        this.lastFailure = message;
+      }
+    }
+  }
+
+  /** The poll: compares the file on disk with the one being followed. */
+  private async poll(): Promise<void> {
+    if (this.stopped || this.running || this.runTimer) return;
+    if (!this.watcher) this.watch();
+    try {
+      const st = await fs.promises.stat(this.leasesPath);
+      if (!this.identity || st.ino !== this.identity.ino || st.dev !== this.identity.dev) this.notice('recreated', 0);
+      else if (st.size !== this.position) this.notice('modified', 0);
+    } catch {
+      // Missing for a moment (being replaced): the next poll looks again.
+    }
+  }
+
+  /** Reads what was appended since the last read; escalates to a full reload if replaced. */
+  private async followAppends(): Promise<void> {
+    if (!this.handle || !this.identity) return this.fullLoad();
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(this.leasesPath);
+    } catch {
+      return; // being replaced; the rename event or the poll will bring the new file
+    }
+    if (st.ino !== this.identity.ino || st.dev !== this.identity.dev || st.size < this.position) return this.fullLoad();
+    if (st.size === this.position) return;
+    const count = await this.readInto(this.handle, this.options.state);
+    this.stats.appendedReads++;
+    this.log.debug(`Applied ${count} record(s) appended to ${this.leasesPath}`);
+  }
+
+  /**
+   * Reads from the current position to the end of the file, applying complete records to `state`
+   * as each chunk is parsed. Returns the number of records applied.
+   */
+  private async readInto(handle: fs.promises.FileHandle, state: IscState): Promise<number> {
+    const buffer = Buffer.allocUnsafe(this.chunkSize);
+    let count = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.position);
+      if (bytesRead === 0) break;
+      this.position += bytesRead;
+      const records = this.parser.push(this.decoder.write(buffer.subarray(0, bytesRead)));
+      state.applyRecords(records);
+      count += records.length;
+    }
+    for (const err of this.parser.takeErrors()) this.log.warn(`Skipped damaged text in the leases file: ${err.message}`);
+    return count;
+  }
+
+  /** Re-reads dhcpd.conf and the whole leases file into a fresh state, then swaps it in. */
+  private async fullLoad(): Promise<void> {
+    const { configPath, state } = this.options;
+    const handle = await fs.promises.open(this.leasesPath, 'r');
+    const saved = { position: this.position, decoder: this.decoder, parser: this.parser };
+    state.beginRebuild();
+    try {
+      const identity = await handle.stat();
+      const configText = await fs.promises.readFile(configPath, 'utf8');
+      const config = await parseConfigAsync(configText, { path: configPath, readFile: (p) => fs.promises.readFile(p, 'utf8') });
+      const fresh = state.spawnEmpty();
+      fresh.loadConfig(config);
+      this.position = 0;
+      this.decoder = new StringDecoder('utf8');
+      this.parser = new LeasesStreamParser(this.leasesPath);
+      const count = await this.readInto(handle, fresh);
+      if (this.parser.hasUnfinishedStatement()) {
+        this.log.debug(`The leases file ends inside a statement (line ${this.parser.pendingLine}); waiting for the rest`);
+      }
+      state.adopt(fresh);
+      const previous = this.handle;
+      this.handle = handle;
+      this.identity = { dev: identity.dev, ino: identity.ino };
+      await previous?.close().catch(() => undefined);
+      this.stats.fullLoads++;
+      const size = fresh.index.size();
+      this.log.info(`Loaded ${configPath} and ${this.leasesPath}: ${size.subnets} subnet(s), ${size.reservations} reservation(s), ${count} lease-file record(s), ${size.leases} active lease(s)`);
+    } catch (err) {
+      state.abortRebuild();
+      Object.assign(this, saved);
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    this.identity = null;
+    await handle?.close().catch(() => undefined);
+  }
+}
