@@ -113,6 +113,17 @@ describe('OmapiClient against dhcpd (HMAC-MD5 key)', () => {
     expect(await client.lookupHost({ mac })).toBeNull();
   });
 
+  it('hardware-type 32 (InfiniBand) is accepted; such a host is found only with its type', async () => {
+    const mac = '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:aa:bb:dd';
+    await client.createHost({ name: 'ib32-host', ip: subnetHost(net0, 54), mac, hardwareType: 32 });
+    expect(fs.readFileSync(dhcpd.leasesFile, 'utf8')).toContain(`hardware infiniband ${mac};`);
+    expect(await client.lookupHost({ mac })).toBeNull();
+    expect(await client.lookupHost({ mac, hardwareType: 32 })).toMatchObject({ name: 'ib32-host', hardwareType: 32 });
+    await expectOmapiError(client.deleteHostByMac(mac), 'not_found');
+    await client.deleteHostByMac(mac, 32);
+    expect(await client.lookupHost({ mac, hardwareType: 32 })).toBeNull();
+  });
+
   it('serialises 20 concurrent creates on one connection, all succeed', async () => {
     const hosts = Array.from({ length: 20 }, (_, i) => ({
       name: `bulk-${i}`,

@@ -146,6 +146,15 @@ describe('requests built by messages.ts equal what omshell sent', () => {
     );
   });
 
+  it('open by hardware address with an explicit type adds hardware-type after it', () => {
+    const msg = openHost(1, 1, { mac: HOST_A.mac, hardwareType: 32 });
+    expect(msg.object.map(([n, v]) => [n, v.toString('hex')])).toEqual([
+      ['hardware-address', '52540099000a'],
+      ['hardware-type', '00000020'],
+    ]);
+    expect(openHost(1, 1, { name: 'lab-host-a' }).object.map(([n, v]) => [n, v.toString()])).toEqual([['name', 'lab-host-a']]);
+  });
+
   it('delete with handle 0 (session 4)', () => {
     expect(encodeMessage(deleteObject(0x6b8b4569, 1, 0), md5Signer).toString('hex')).toBe(
       fx(md5, 4, 7).toString('hex'),

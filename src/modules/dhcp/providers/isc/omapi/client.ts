@@ -82,11 +82,14 @@ export class OmapiClient {
     return this.enqueue(async () => this.openHost(key));
   }
 
-  /** Opens the host by hardware address and deletes it; 'not_found' if there is none. */
-  deleteHostByMac(mac: string): Promise<void> {
+  /**
+   * Opens the host by hardware address and deletes it; 'not_found' if there is none.
+   * `hardwareType` only for hosts not created as Ethernet (see HostKey).
+   */
+  deleteHostByMac(mac: string, hardwareType?: number): Promise<void> {
     const action = `Delete host ${mac}`;
     return this.enqueue(async () => {
-      const host = await this.openHost({ mac });
+      const host = await this.openHost(hardwareType === undefined ? { mac } : { mac, hardwareType });
       if (!host) throw new OmapiError('not_found', `${action}: not found (no host has that hardware address)`, 23);
       const reply = await this.send((id, auth) => deleteObject(id, auth, host.handle));
       const err = replyError(action, reply);

@@ -71,12 +71,22 @@ export function createHostOpen(id: number, authId: number, host: HostSpec): Requ
   };
 }
 
-export type HostKey = { mac: string } | { name: string };
+/**
+ * How to find a host. dhcpd matches a hardware address together with its type, and assumes
+ * Ethernet (1) when no type is sent: a host created with another type (e.g. 32, InfiniBand)
+ * is only found when `hardwareType` is given.
+ */
+export type HostKey = { mac: string; hardwareType?: number } | { name: string };
 
 /** Plain OPEN (omshell's `open`) of a host by hardware address or by name. */
 export function openHost(id: number, authId: number, key: HostKey): Request {
-  const object: OmapiValues =
-    'mac' in key ? [['hardware-address', macValue(key.mac)]] : [['name', stringValue(key.name)]];
+  const object: OmapiValues = [];
+  if ('mac' in key) {
+    object.push(['hardware-address', macValue(key.mac)]);
+    if (key.hardwareType !== undefined) object.push(['hardware-type', u32Value(key.hardwareType)]);
+  } else {
+    object.push(['name', stringValue(key.name)]);
+  }
   return { authId, op: OmapiOp.Open, handle: 0, id, rid: 0, message: [['type', stringValue('host')]], object };
 }
 
