@@ -57,6 +57,8 @@ export interface LeasesFollowerOptions {
   settleMs?: number;
   /** Bytes read per step when loading the whole file. */
   chunkSize?: number;
+  /** Use fs.watch (default); without it changes are noticed by the poll alone. */
+  watch?: boolean;
   log?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 }
 
@@ -143,7 +145,7 @@ export class LeasesFollower {
   }
 
   private watch(): void {
-    if (this.watcher || this.stopped) return;
+    if (this.watcher || this.stopped || this.options.watch === false) return;
     try {
       this.watcher = fs.watch(path.dirname(this.leasesPath), { persistent: false }, (event, filename) => {
         if (filename !== null && filename !== undefined && filename.toString() !== this.leasesName) return;
