@@ -47,6 +47,10 @@ export class OmapiConnection {
   ) {
     this.socket = socket;
     this.where = `${target.host}:${target.port}`;
+    // Keep NAT/firewall state alive and notice a vanished peer while idle; an idle connection
+    // does not keep the process alive (ref'd only while a request waits).
+    socket.setKeepAlive(true, 30_000);
+    socket.unref();
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.fail(new OmapiError('unreachable', `Connection to OMAPI server ${this.where} failed: ${err.code ?? err.message}`));
@@ -95,14 +99,17 @@ export class OmapiConnection {
         id,
         resolve: (m) => {
           clearTimeout(timer);
+          this.socket.unref();
           this.answered++;
           resolve(m);
         },
         reject: (e) => {
           clearTimeout(timer);
+          this.socket.unref();
           reject(e);
         },
       };
+      this.socket.ref();
       this.socket.write(bytes);
     });
   }
@@ -119,11 +126,13 @@ export class OmapiConnection {
       this.startupWaiter = { resolve, reject };
     });
     this.socket.write(encodeStartup());
+    this.socket.ref();
     await withTimeout(started, timeoutMs, () => {
       const e = new OmapiError('timeout', `OMAPI server ${this.where} sent no protocol introduction within ${timeoutMs} ms`);
       this.fail(e);
       return e;
     });
+    this.socket.unref();
     const key = this.target.key;
     if (!key) return;
     const reply = await this.request(
@@ -215,6 +224,8 @@ function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
+      // The connection takes over error handling; until then an early error must not go unheard.
+      socket.on('error', () => undefined);
       resolve(socket);
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
