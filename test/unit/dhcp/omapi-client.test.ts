@@ -14,7 +14,7 @@ import {
   u32Value,
 } from '../../../src/modules/dhcp/providers/isc/omapi/codec';
 import { OmapiSigner } from '../../../src/modules/dhcp/providers/isc/omapi/auth';
-import { OmapiClient, OmapiError } from '../../../src/modules/dhcp/providers/isc/omapi/client';
+import { OmapiClient, OmapiError, UnsafeValueError } from '../../../src/modules/dhcp/providers/isc/omapi/client';
 
 type Reply = Omit<OmapiMessage, 'signature'> | 'silence' | 'hangup' | 'garbage';
 
@@ -225,6 +225,17 @@ describe('OmapiClient failure handling', () => {
     const c = clientFor(s);
     await c.close();
     expect(await kindOf(c.lookupHost({ mac: HOST.mac }))).toBe('unreachable');
+  });
+
+  it('refuses malformed input without touching the connection', async () => {
+    const s = track(await fakeServer(() => hostUpdate(1, 'h')));
+    const c = clientFor(s);
+    await expect(c.createHost({ ...HOST, ip: '10.1.2.300' })).rejects.toThrow(UnsafeValueError);
+    await expect(c.createHost({ ...HOST, mac: 'zz:00' })).rejects.toThrow(/invalid hardware address "zz:00"/);
+    await expect(c.createHost({ ...HOST, name: 'a b' })).rejects.toThrow(/Invalid host name/);
+    await expect(c.lookupHost({ mac: 'nope' })).rejects.toThrow(UnsafeValueError);
+    await expect(c.deleteHostByMac('')).rejects.toThrow(UnsafeValueError);
+    expect(s.connections).toBe(0);
   });
 
   it('rejects bad options up front', () => {

@@ -13,7 +13,7 @@ import { OmapiSigner, parseAlgorithm } from './auth';
 import { OmapiOp } from './codec';
 import { ConnectionTarget, OmapiConnection, RequestBuilder, replyError } from './connection';
 import { OmapiError } from './errors';
-import { assertSafeHostName } from './statements';
+import { UnsafeValueError, assertSafeHostName } from './statements';
 import { HostAttributes, HostKey, HostSpec, createHostOpen, deleteObject, hostAttributes, openHost } from './messages';
 
 export { OmapiError } from './errors';
@@ -63,11 +63,11 @@ export class OmapiClient {
    */
   createHost(host: HostSpec): Promise<HostAttributes> {
     const action = `Create host ${host.name} (${host.ip} / ${host.mac})`;
-    try {
+    const invalid = checkInput(() => {
       assertSafeHostName(host.name);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+      createHostOpen(0, 0, host);
+    });
+    if (invalid) return Promise.reject(invalid);
     return this.enqueue(async () => {
       const reply = await this.send((id, auth) => createHostOpen(id, auth, host));
       const err = replyError(action, reply);
@@ -79,6 +79,8 @@ export class OmapiClient {
 
   /** The host with that hardware address or name, or null when dhcpd knows none. */
   lookupHost(key: HostKey): Promise<HostAttributes | null> {
+    const invalid = checkInput(() => openHost(0, 0, key));
+    if (invalid) return Promise.reject(invalid);
     return this.enqueue(async () => this.openHost(key));
   }
 
@@ -88,6 +90,8 @@ export class OmapiClient {
    */
   deleteHostByMac(mac: string, hardwareType?: number): Promise<void> {
     const action = `Delete host ${mac}`;
+    const invalid = checkInput(() => openHost(0, 0, { mac }));
+    if (invalid) return Promise.reject(invalid);
     return this.enqueue(async () => {
       const host = await this.openHost(hardwareType === undefined ? { mac } : { mac, hardwareType });
       if (!host) throw new OmapiError('not_found', `${action}: not found (no host has that hardware address)`, 23);
@@ -153,6 +157,19 @@ export class OmapiClient {
     this.conn = null;
     this.conn = await OmapiConnection.open(this.target, this.timeoutMs);
     return this.conn;
+  }
+}
+
+/**
+ * Runs the pure request builder up front so malformed input (address, MAC, name) is refused
+ * with UnsafeValueError before it reaches the queue or the connection.
+ */
+function checkInput(build: () => unknown): UnsafeValueError | null {
+  try {
+    build();
+    return null;
+  } catch (e) {
+    return e instanceof UnsafeValueError ? e : new UnsafeValueError((e as Error).message);
   }
 }
 
