@@ -131,8 +131,34 @@ function applyOptionDeclaration(st: Statement, attrs: { vendor_option_space?: st
 }
 
 const TIME_KEYS = new Set(['starts', 'ends', 'tstp', 'tsfp', 'atsfp', 'cltt']);
-const DB_DATE = /^(\d{1,4})\/(\d{1,2})\/(\d{1,2})$/;
-const DB_TIME = /^(\d{1,2}):(\d{1,2}):(\d{1,2})$/;
+
+/**
+ * Reads `sep`-separated decimal fields (e.g. `2024/01/31`) into `out`; false unless there are
+ * exactly `out.length` fields of 1 to `maxDigits` digits. Hand-written: leases files hold
+ * hundreds of thousands of timestamps.
+ */
+function readFields(text: string, sep: number, maxDigits: number, out: number[]): boolean {
+  let field = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : sep;
+    if (c === sep) {
+      if (digits === 0 || field >= out.length) return false;
+      out[field++] = value;
+      value = digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < maxDigits) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      return false;
+    }
+  }
+  return field === out.length;
+}
+
+const dateFields = [0, 0, 0];
+const timeFields = [0, 0, 0];
 
 /**
  * A lease time: `<weekday> yyyy/mm/dd hh:mm:ss` (UTC), `epoch <seconds>` or `never`.
@@ -145,11 +171,14 @@ export function parseLeaseTime(st: Statement, from: number): Date | null {
     const secs = st.word(from + 1);
     return secs !== undefined && DIGITS.test(secs) ? new Date(Number(secs) * 1000) : null;
   }
-  if (count !== 3 || !/^\d$/.test(st.word(from) ?? '')) return null;
-  const d = DB_DATE.exec(st.word(from + 1) ?? '');
-  const t = DB_TIME.exec(st.word(from + 2) ?? '');
-  if (!d || !t) return null;
-  const [year, month, day, hour, minute, second] = [d[1], d[2], d[3], t[1], t[2], t[3]].map(Number);
+  const weekday = st.word(from);
+  const date = st.word(from + 1);
+  const time = st.word(from + 2);
+  if (count !== 3 || weekday === undefined || date === undefined || time === undefined) return null;
+  if (weekday.length !== 1 || weekday.charCodeAt(0) < 48 || weekday.charCodeAt(0) > 57) return null;
+  if (!readFields(date, 47 /* / */, 4, dateFields) || !readFields(time, 58 /* : */, 2, timeFields)) return null;
+  const [year, month, day] = dateFields;
+  const [hour, minute, second] = timeFields;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return null;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
