@@ -36,10 +36,22 @@ export class FakeDhcpProvider implements DhcpProvider {
   private readonly hosts: Reservation[] = [];
   private readonly leaseList: Lease[] = [];
 
-  constructor(init: { subnets?: Subnet[]; reservations?: Reservation[]; leases?: Lease[] } = {}) {
+  findReservationsByIp?: DhcpProvider['findReservationsByIp'];
+  findReservationByMac?: DhcpProvider['findReservationByMac'];
+  findLeaseByIp?: DhcpProvider['findLeaseByIp'];
+  findLeaseByMac?: DhcpProvider['findLeaseByMac'];
+
+  /** `indexed`: also offer the optional indexed lookups (the service must give the same answers). */
+  constructor(init: { subnets?: Subnet[]; reservations?: Reservation[]; leases?: Lease[]; indexed?: boolean } = {}) {
     this.subnetList.push(...(init.subnets ?? []));
     this.hosts.push(...(init.reservations ?? []));
     this.leaseList.push(...(init.leases ?? []));
+    if (init.indexed) {
+      this.findReservationsByIp = async (net, ip) => (await this.reservations(net)).filter((r) => r.ip === ip);
+      this.findReservationByMac = async (net, mac) => (await this.reservations(net)).filter((r) => r.mac === mac).pop();
+      this.findLeaseByIp = async (net, ip) => (await this.leases(net)).find((l) => l.ip === ip);
+      this.findLeaseByMac = async (net, mac) => (await this.leases(net)).find((l) => l.mac === mac);
+    }
   }
 
   async subnets(): Promise<Subnet[]> {

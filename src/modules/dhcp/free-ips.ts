@@ -40,6 +40,9 @@ export function* randomOrder(count: number, random: () => number = Math.random):
   }
 }
 
+/** Whether an address belongs to an existing record (reservation or lease). */
+export type TakenCheck = (ip: string) => boolean | Promise<boolean>;
+
 /** The free-address search of `unused_ip` and its "recently offered" memory (reference §7.6). */
 export class FreeIps {
   private readonly random: () => number;
@@ -56,17 +59,19 @@ export class FreeIps {
   }
 
   /**
-   * A random address of [first, last] (integers) that is neither an existing record's IP nor
-   * recently offered, marked as offered before it is probed; pinged-alive addresses stay marked.
+   * A random address of [first, last] (integers) that is neither an existing record's IP (`taken`:
+   * the set of record IPs, or a lookup) nor recently offered, marked as offered before it is
+   * probed; pinged-alive addresses stay marked.
    * Resolves null when every address is taken.
    */
-  async findFreeIp(first: number, last: number, takenIps: ReadonlySet<string>): Promise<string | null> {
+  async findFreeIp(first: number, last: number, taken: ReadonlySet<string> | TakenCheck): Promise<string | null> {
+    const isTaken = typeof taken === 'function' ? taken : (ip: string) => taken.has(ip);
     const count = last - first + 1;
     let visited = 0;
     for (const offset of randomOrder(count, this.random)) {
       if (++visited % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
       const candidate = intToIpv4(first + offset);
-      if (takenIps.has(candidate)) continue;
+      if (await isTaken(candidate)) continue;
       const now = this.now();
       if (!(await this.opts.store.claim(candidate, now, now + this.opts.ttlSeconds * 1000))) continue;
       if (!this.opts.ping) return candidate;

@@ -90,6 +90,16 @@ export interface DhcpProvider {
   deleteRecord(record: DhcpRecord): Promise<void>;
 
   /**
+   * Optional indexed lookups (same keying as `reservations`/`leases`: the network string as
+   * given). When a provider has them the service uses them instead of scanning the lists, which
+   * keeps lookups and `unused_ip` cheap in subnets holding tens of thousands of records.
+   */
+  findReservationsByIp?(network: string, ip: string): Promise<Reservation[]>;
+  findReservationByMac?(network: string, mac: string): Promise<Reservation | undefined>;
+  findLeaseByIp?(network: string, ip: string): Promise<Lease | undefined>;
+  findLeaseByMac?(network: string, mac: string): Promise<Lease | undefined>;
+
+  /**
    * Optional provider-specific free-address search; when absent the common algorithm runs
    * (random order over the host range, recently-offered memory, ping check).
    */

@@ -66,13 +66,26 @@ export class DhcpService {
     return { reservations, leases };
   }
 
+  // Indexed lookups when the provider has them, else a scan of its lists (same results).
   private async reservationByMac(network: string, mac: string): Promise<Reservation | undefined> {
+    if (this.provider.findReservationByMac) return this.provider.findReservationByMac(network, mac);
     // The provider's MAC index keeps the last reservation added for a MAC.
     return (await this.provider.reservations(network)).filter((r) => r.mac === mac).pop();
   }
 
   private async leaseByMac(network: string, mac: string): Promise<Lease | undefined> {
+    if (this.provider.findLeaseByMac) return this.provider.findLeaseByMac(network, mac);
     return (await this.provider.leases(network)).filter((l) => l.mac === mac).pop();
+  }
+
+  private async reservationsByIp(network: string, ip: string): Promise<Reservation[]> {
+    if (this.provider.findReservationsByIp) return this.provider.findReservationsByIp(network, ip);
+    return (await this.provider.reservations(network)).filter((r) => r.ip === ip);
+  }
+
+  private async leaseByIp(network: string, ip: string): Promise<Lease | undefined> {
+    if (this.provider.findLeaseByIp) return this.provider.findLeaseByIp(network, ip);
+    return (await this.provider.leases(network)).filter((l) => l.ip === ip).pop();
   }
 
   /** The reservation with that MAC, else the lease, else undefined. `mac` must be lower-case. */
@@ -84,9 +97,9 @@ export class DhcpService {
   /** Every reservation with that IP (bonded hosts share one), else the lease for it, else []. */
   async findRecordsByIp(network: string, ip: string): Promise<DhcpRecord[]> {
     await this.subnetOf(network);
-    const hosts = (await this.provider.reservations(network)).filter((r) => r.ip === ip);
+    const hosts = await this.reservationsByIp(network, ip);
     if (hosts.length) return hosts;
-    const lease = (await this.provider.leases(network)).filter((l) => l.ip === ip).pop();
+    const lease = await this.leaseByIp(network, ip);
     return lease ? [lease] : [];
   }
 
@@ -139,7 +152,7 @@ export class DhcpService {
     };
 
     // Leases never conflict: dhcpd accepts a reservation over a leased address.
-    const sameIp = (await this.provider.reservations(subnet.network)).filter((r) => r.ip === address);
+    const sameIp = await this.reservationsByIp(subnet.network, address);
     const sameMac = await this.reservationByMac(subnet.network, mac);
     const similar = [...new Set([...sameIp, ...(sameMac ? [sameMac] : [])])].filter((r) => !relatedMacs.includes(r.mac));
 
@@ -180,9 +193,13 @@ export class DhcpService {
       }
     }
     // As in the baseline, the records to avoid are looked up under the network string as given.
+    if (this.provider.findReservationsByIp && this.provider.findLeaseByIp) {
+      const taken = async (ip: string) => (await this.reservationsByIp(network, ip)).length > 0
+        || (await this.leaseByIp(network, ip)) !== undefined;
+      return this.freeIps.findFreeIp(first, last, taken);
+    }
     const { reservations, leases } = await this.records(network);
-    const taken = new Set<string>([...reservations, ...leases].map((r) => r.ip));
-    return this.freeIps.findFreeIp(first, last, taken);
+    return this.freeIps.findFreeIp(first, last, new Set([...reservations, ...leases].map((r) => r.ip)));
   }
 
   /**

@@ -12,7 +12,9 @@ const MAC20 = '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:aa:bb:cc:dd:ee:ff';
 let app: DhcpTestApp;
 
 beforeEach(async () => {
+  // Indexed lookups here; routes-reference.test.ts covers the list-only provider.
   app = await dhcpTestApp(new FakeDhcpProvider({
+    indexed: true,
     subnets: [net, subnet('192.168.123.0', '255.255.255.192')],
     reservations: [
       reservation(net, 'ten.example.com', '192.168.122.10', '10:10:10:10:10:10', { hardware_type: 'ethernet' }),
