@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import * as path from 'path';
 import { closeLogs, log, reopenLogs } from './core/log';
-import { RunningProxy, startProxy } from './core/proxy';
+import type { RunningProxy } from './core/proxy';
 import { loadGlobalSettings } from './core/settings';
 import { embeddedConfig } from './embedded';
-import { MODULES, PROVIDERS } from './modules';
+
+// Worker processes load only what file serving needs; the rest is required lazily in the primary.
+/* eslint-disable @typescript-eslint/no-var-requires */
+const modules = () => require('./modules') as typeof import('./modules');
+const proxyCore = () => require('./core/proxy') as typeof import('./core/proxy');
 
 interface Cli {
   command: 'run' | 'check';
@@ -33,7 +37,8 @@ function configFor(cli: Cli) {
 }
 
 async function check(cli: Cli): Promise<number> {
-  const proxy = await startProxy({ ...configFor(cli), modules: MODULES, providers: PROVIDERS, listen: false });
+  const { MODULES, PROVIDERS } = modules();
+  const proxy = await proxyCore().startProxy({ ...configFor(cli), modules: MODULES, providers: PROVIDERS, listen: false });
   let failed = 0;
   for (const m of proxy.registry.modules) {
     if (m.decl.root || (m.decl.notImplemented && m.state === 'disabled')) continue;
@@ -48,7 +53,10 @@ async function check(cli: Cli): Promise<number> {
 async function run(cli: Cli): Promise<void> {
   let proxy: RunningProxy;
   try {
-    proxy = await startProxy({ ...configFor(cli), modules: MODULES, providers: PROVIDERS });
+    const config = configFor(cli);
+    const { MODULES, PROVIDERS } = modules();
+    const { workerCount } = require('./core/cluster') as typeof import('./core/cluster');
+    proxy = await proxyCore().startProxy({ ...config, modules: MODULES, providers: PROVIDERS, workers: workerCount(config.global) });
   } catch (err) {
     log.fatal('Error during startup, terminating', err);
     process.stderr.write(`Errors detected on startup, see log for details. Exiting: ${(err as Error).message}\n`);
@@ -71,6 +79,11 @@ async function run(cli: Cli): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.env.SMART_PROXY_WORKER === '1') {
+    const { workerMain } = require('./core/cluster-worker') as typeof import('./core/cluster-worker');
+    workerMain((require('./modules/worker-mounts') as typeof import('./modules/worker-mounts')).WORKER_MOUNTS);
+    return;
+  }
   let cli: Cli;
   try {
     cli = parseArgs(process.argv.slice(2));

@@ -1,6 +1,6 @@
 import * as dns from 'dns';
-import type { TLSSocket } from 'tls';
 import type { NextFunction, Request, Response } from 'express';
+import { clientOf } from './client-identity';
 import { sendError } from './errors';
 import { log } from './log';
 import type { GlobalSettings } from './settings';
@@ -31,21 +31,11 @@ export function setHostResolver(r: HostResolver): void {
   resolver = r;
 }
 
-/** The TCP peer without the IPv4-mapped prefix a dual-stack socket adds. */
-export function peerAddress(req: Request): string {
-  const addr = req.socket.remoteAddress ?? '';
-  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
-}
-
-export function isHttps(req: Request): boolean {
-  return Boolean((req.socket as TLSSocket).encrypted);
-}
-
 class Denied extends Error {}
 
 function certificateCN(req: Request): string {
-  const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-  if (!cert || Object.keys(cert).length === 0) throw new Denied('could not read client cert from environment');
+  const { cert } = clientOf(req);
+  if (!cert) throw new Denied('could not read client cert from environment');
   const cn = cert.subject?.CN;
   const first = Array.isArray(cn) ? cn[0] : cn;
   if (!first) throw new Denied('could not read CN from the client certificate');
@@ -53,7 +43,7 @@ function certificateCN(req: Request): string {
 }
 
 async function httpIdentity(req: Request, global: GlobalSettings): Promise<string> {
-  const ip = peerAddress(req);
+  const ip = clientOf(req).peer;
   if (!ip) throw new Denied('could not get remote address from environment');
   if (ip.includes('%')) return ip;
   let fqdn: string;
@@ -81,16 +71,14 @@ async function httpIdentity(req: Request, global: GlobalSettings): Promise<strin
 export function authorization(global: GlobalSettings) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
+      const client = clientOf(req);
       if (global.trusted_hosts) {
-        const identity = (isHttps(req) ? certificateCN(req) : await httpIdentity(req, global)).toLowerCase();
+        const identity = (client.https ? certificateCN(req) : await httpIdentity(req, global)).toLowerCase();
         if (!global.trusted_hosts.includes(identity)) {
           throw new Denied(`Untrusted client ${identity} attempted to access ${req.path}. Check :trusted_hosts: in settings.yml`);
         }
       }
-      if (isHttps(req)) {
-        const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-        if (!cert || Object.keys(cert).length === 0) throw new Denied('No client SSL certificate supplied');
-      }
+      if (client.https && !client.cert) throw new Denied('No client SSL certificate supplied');
     } catch (err) {
       if (!(err instanceof Denied)) throw err;
       log.error(err.message);

@@ -1,5 +1,3 @@
-import { randomUUID } from 'crypto';
-import type { IncomingMessage, ServerResponse } from 'http';
 import express, { NextFunction, Request, Response } from 'express';
 import { authorization } from './auth';
 import { HttpError, sendError, sendNotFound } from './errors';
@@ -7,12 +5,10 @@ import { log } from './log';
 import type { Mount } from './module';
 import { openapiValidator } from './openapi';
 import type { ModuleRegistry } from './registry';
-import { requestContext } from './request-context';
+import { requestPipeline, RequestListener, Scheme } from './pipeline';
 import type { GlobalSettings } from './settings';
-import { SERVER_HEADER } from './version';
 
-export type Scheme = 'http' | 'https';
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+export type { RequestListener, Scheme } from './pipeline';
 
 /** Request parameters the baseline's way: query string, then form body values on top. */
 export function params(req: Request): Record<string, any> {
@@ -74,41 +70,9 @@ function buildExpressApp(mounts: Mount[], global: GlobalSettings): express.Expre
   return app;
 }
 
-/**
- * The listener for one scheme: request id and logging around every request, raw handlers
- * (file serving) first, then the express app of the modules exposed on this scheme.
- */
+/** The listener for one scheme: the modules exposed on it, raw mounts first, then express. */
 export function buildRequestListener(registry: ModuleRegistry, scheme: Scheme, global: GlobalSettings): RequestListener {
   const mounts = exposedMounts(registry, scheme);
-  const raw = mounts.filter((m) => m.raw);
   const app = buildExpressApp(mounts, global);
-  return (req, res) => {
-    const socket = req.socket as import('tls').TLSSocket;
-    if (socket.encrypted && !socket.authorized && Object.keys(socket.getPeerCertificate() ?? {}).length > 0) {
-      socket.destroy();
-      return;
-    }
-    const header = req.headers['x-request-id'];
-    const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
-    const session = req.headers['x-session-id'];
-    requestContext.run({ requestId, sessionId: Array.isArray(session) ? session[0] : session }, () => {
-      const started = process.hrtime.bigint();
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const pathname = q < 0 ? url : url.slice(0, q);
-      log.info(`Started ${req.method} ${pathname} ${q < 0 ? '' : url.slice(q + 1)}`);
-      res.setHeader('Server', SERVER_HEADER);
-      res.once('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        requestContext.run({ requestId }, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
-      });
-      for (const m of raw) {
-        if (pathname === m.path || pathname.startsWith(`${m.path}/`)) {
-          m.raw!(req, res, pathname);
-          return;
-        }
-      }
-      app(req as Request, res as Response);
-    });
-  };
+  return requestPipeline(mounts.filter((m) => m.raw), (req, res) => app(req as Request, res as Response));
 }

@@ -79,11 +79,26 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
   });
 }
 
-function tuneServer(server: http.Server): void {
+function tuneServer<S extends http.Server>(server: S): S {
   // Firmware sends HEAD then GET on one kept-alive connection; keep connections open long enough.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0;
+  return server;
+}
+
+/** An HTTP or HTTPS server for a handler, tuned for firmware clients; not listening yet. */
+export function createServer(scheme: 'http' | 'https', handler: RequestListener, tls?: https.ServerOptions): http.Server {
+  if (scheme === 'http') return tuneServer(http.createServer(handler));
+  const server = https.createServer(tls!, handler);
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const cert = socket.getPeerCertificate();
+    if (cert && Object.keys(cert).length > 0 && !socket.authorized) {
+      log.warn(`Rejected client certificate from ${socket.remoteAddress}: ${socket.authorizationError}`);
+      socket.destroy();
+    }
+  });
+  return tuneServer(server);
 }
 
 export async function startListeners(g: GlobalSettings, httpHandler: RequestListener | null,
@@ -94,20 +109,9 @@ export async function startListeners(g: GlobalSettings, httpHandler: RequestList
     for (const host of g.bind_host) {
       for (const addr of bindAddresses(String(host))) {
         const pending: Array<['http' | 'https', http.Server, number]> = [];
-        if (httpHandler && g.http_port !== null) pending.push(['http', http.createServer(httpHandler), g.http_port]);
-        if (httpsHandler && tls) {
-          const server = https.createServer(tls, httpsHandler);
-          server.on('secureConnection', (socket: TLSSocket) => {
-            const cert = socket.getPeerCertificate();
-            if (cert && Object.keys(cert).length > 0 && !socket.authorized) {
-              log.warn(`Rejected client certificate from ${socket.remoteAddress}: ${socket.authorizationError}`);
-              socket.destroy();
-            }
-          });
-          pending.push(['https', server, g.https_port]);
-        }
+        if (httpHandler && g.http_port !== null) pending.push(['http', createServer('http', httpHandler), g.http_port]);
+        if (httpsHandler && tls) pending.push(['https', createServer('https', httpsHandler, tls), g.https_port]);
         for (const [scheme, server, port] of pending) {
-          tuneServer(server);
           try {
             out.push({ scheme, server, address: await listen(server, port, addr) });
           } catch (err) {

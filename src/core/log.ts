@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as winston from 'winston';
 import Transport from 'winston-transport';
-import { LogBuffer, LogLevelName } from './log-buffer';
+import { LogBuffer, LogEntry, LogLevelName } from './log-buffer';
 import { currentRequestId } from './request-context';
 
 /** Proxy log levels, most severe first (winston's convention). */
@@ -89,7 +89,8 @@ class BufferTransport extends Transport {
     };
     if (info.backtrace) entry.backtrace = String(info.backtrace);
     if (info.request_id) entry.request_id = String(info.request_id);
-    this.buffer().push(entry);
+    if (sink) sink(entry);
+    else this.buffer().push(entry);
     next();
   }
 }
@@ -101,6 +102,12 @@ const attachRequestId = winston.format((info) => {
 });
 
 let buffer = new LogBuffer(2000, 1000);
+let sink: ((entry: LogEntry) => void) | undefined;
+
+/** Sends ring entries elsewhere instead of the local ring (worker processes feed the primary's). */
+export function setLogSink(fn: ((entry: LogEntry) => void) | undefined): void {
+  sink = fn;
+}
 let lineTransport: LineTransport | undefined;
 
 const winstonLogger = winston.createLogger({

@@ -78,6 +78,11 @@ export interface ModuleDeclaration<P = unknown> {
   /** The root module: always enabled on both ports, reads no settings file, never listed. */
   root?: boolean;
   start(ctx: ModuleStartContext<P>): Promise<StartedModule> | StartedModule;
+  /**
+   * Raw mounts a worker process can serve on its own from the running module's settings, with no
+   * state and no side effects (file serving). Everything else is forwarded to the primary process.
+   */
+  workerMounts?(settings: Settings): Mount[];
 }
 
 export interface StartedProvider<I = unknown> {

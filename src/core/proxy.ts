@@ -1,3 +1,4 @@
+import { ClusterHandle, startWorkers } from './cluster';
 import { buildRequestListener } from './http';
 import { closeListeners, httpsConfigured, Listener, startListeners } from './listeners';
 import { closeLogs, configureLogging, log } from './log';
@@ -13,6 +14,8 @@ export interface ProxyOptions {
   settingsSource?: SettingsSource;
   /** Skip opening listeners (the `check` command). */
   listen?: boolean;
+  /** Processes accepting on the public sockets, this one included; 0 or 1: this process alone. */
+  workers?: number;
 }
 
 export interface RunningProxy {
@@ -33,12 +36,15 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const registry = new ModuleRegistry(opts.modules, opts.providers, runtime);
   await registry.initialize(opts.settingsSource ?? fileSettingsSource(runtime));
   let listeners: Listener[] = [];
+  let workers: ClusterHandle | undefined;
   if (opts.listen !== false) {
     try {
       listeners = await startListeners(global,
         withHttp ? buildRequestListener(registry, 'http', global) : null,
         withHttps ? buildRequestListener(registry, 'https', global) : null);
+      if ((opts.workers ?? 1) > 1) workers = await startWorkers(registry, global, listeners, opts.workers! - 1);
     } catch (err) {
+      await closeListeners(listeners);
       await registry.stop();
       throw err;
     }
@@ -48,6 +54,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     registry,
     listeners,
     async stop() {
+      await workers?.stop();
       await closeListeners(listeners);
       await registry.stop();
     },

@@ -22,6 +22,8 @@ export interface GlobalSettings {
   log_buffer: number;
   log_buffer_errors: number;
   dns_resolv_timeouts: number[];
+  /** Worker processes serving the public sockets (this project's addition; default: one per core). */
+  workers?: number;
   /** Folder of the settings file: relative paths in every settings file resolve against it. */
   base_dir: string;
   [key: string]: unknown;

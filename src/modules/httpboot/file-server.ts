@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import * as path from 'path';
 import { sendBody, sendError, sendNotFound, setProtectionHeaders } from '../../core/errors';
 import { log } from '../../core/log';
+import { pumpFile } from './file-pump';
 import { contentTypeFor } from './mime';
 import { decodeRequestPath, normaliseRelative, PathRejected, strictlyInside } from './paths';
 
@@ -96,7 +97,6 @@ function notModified(req: IncomingMessage, mtime: Date): boolean {
   return Number.isFinite(t) && Math.floor(mtime.getTime() / 1000) <= Math.floor(t / 1000);
 }
 
-const STREAM_CHUNK = 512 * 1024;
 const SMALL_FILE = 128 * 1024;
 
 function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenedFile): void {
@@ -146,13 +146,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenedFile): 
     res.end(buf);
     return;
   }
-  const stream = fs.createReadStream('', { fd, start, end, highWaterMark: STREAM_CHUNK, autoClose: true });
-  stream.on('error', (err) => {
-    log.error(`Error reading ${file.real}: ${err.message}`);
-    res.destroy(err);
-  });
-  res.on('close', () => stream.destroy());
-  stream.pipe(res);
+  pumpFile(fd, start, end, res, (err) => log.error(`Error sending ${file.real}: ${err.message}`));
 }
 
 /** Serves `root` under the mount prefixes (`/httpboot`, `/EFI`), prefix stripped. */

@@ -1,7 +1,5 @@
 import type { ModuleDeclaration } from '../../core/module';
-import { fileHandler } from './file-server';
-
-const MOUNTS = ['/httpboot', '/EFI'];
+import { fileMounts } from './mounts';
 
 /** HTTPBoot: the TFTP boot tree over HTTP(S) for UEFI HTTP boot (reference §5). */
 export const httpbootModule: ModuleDeclaration = {
@@ -15,8 +13,7 @@ export const httpbootModule: ModuleDeclaration = {
   }),
   exposedSettings: ['http_port', 'https_port'],
   capabilities: [],
-  start: ({ settings }) => {
-    const raw = fileHandler(String(settings.root_dir), MOUNTS);
-    return { mounts: MOUNTS.map((p) => ({ path: p, raw, protected: false })) };
-  },
+  start: ({ settings }) => ({ mounts: fileMounts(settings) }),
+  // Pure file serving: worker processes serve it themselves.
+  workerMounts: fileMounts,
 };

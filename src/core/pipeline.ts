@@ -1,0 +1,49 @@
+import { randomUUID } from 'crypto';
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { TLSSocket } from 'tls';
+import { log } from './log';
+import type { Mount } from './module';
+import { requestContext } from './request-context';
+import { SERVER_HEADER } from './version';
+
+export type Scheme = 'http' | 'https';
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Wraps every request: request id, Server header, Started/Finished log lines, raw handlers
+ * (file serving) first, everything else to `rest`. `logRest: false` is for a worker that only
+ * forwards what is not a file: the primary logs those requests itself.
+ */
+export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = true): RequestListener {
+  return (req, res) => {
+    const socket = req.socket as TLSSocket;
+    if (socket.encrypted && !socket.authorized && Object.keys(socket.getPeerCertificate() ?? {}).length > 0) {
+      socket.destroy();
+      return;
+    }
+    const header = req.headers['x-request-id'];
+    const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
+    if (!header) req.headers['x-request-id'] = requestId;
+    const session = req.headers['x-session-id'];
+    requestContext.run({ requestId, sessionId: Array.isArray(session) ? session[0] : session }, () => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const pathname = q < 0 ? url : url.slice(0, q);
+      const mount = raw.find((m) => pathname === m.path || pathname.startsWith(`${m.path}/`));
+      if (!mount && !logRest) {
+        rest(req, res);
+        return;
+      }
+      const started = process.hrtime.bigint();
+      log.info(`Started ${req.method} ${pathname} ${q < 0 ? '' : url.slice(q + 1)}`);
+      res.setHeader('Server', SERVER_HEADER);
+      res.once('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        requestContext.run({ requestId }, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
+      });
+      if (mount) mount.raw!(req, res, pathname);
+      else rest(req, res);
+    });
+  };
+}
+

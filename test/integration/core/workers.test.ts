@@ -1,0 +1,90 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { makeTestPki, TestPki } from '../../support/certs';
+import { rawRequest } from '../../support/raw-http';
+import { spawnProxy, waitFor } from '../../support/process';
+
+/*
+ * The proxy as operators run it, with two processes on the public sockets (`:workers: 2`):
+ * whichever process accepts a connection, answers and authorization must be the same.
+ */
+let dir: string;
+let pki: TestPki;
+const port = 30000 + Math.floor(Math.random() * 10000);
+let proc: ReturnType<typeof spawnProxy>;
+
+beforeAll(async () => {
+  pki = makeTestPki();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-workers-'));
+  fs.mkdirSync(path.join(dir, 'settings.d'));
+  fs.mkdirSync(path.join(dir, 'boot'));
+  fs.writeFileSync(path.join(dir, 'boot', 'a.cfg'), 'A');
+  fs.writeFileSync(path.join(dir, 'settings.d', 'httpboot.yml'), ':enabled: true\n:root_dir: boot\n');
+  fs.writeFileSync(path.join(dir, 'settings.yml'), [
+    `:http_port: ${port}`, `:https_port: ${port + 1}`, ':bind_host: 127.0.0.1', ':workers: 2', ':log_file: proxy.log',
+    `:ssl_certificate: ${pki.serverCert}`, `:ssl_private_key: ${pki.serverKey}`, `:ssl_ca_file: ${pki.caCert}`, ':trusted_hosts: [client.example.com]', '',
+  ].join('\n'));
+  proc = spawnProxy(['--settings', path.join(dir, 'settings.yml')]);
+  await waitFor(() => fs.existsSync(path.join(dir, 'proxy.log')) && /launched on 2 socket/.test(fs.readFileSync(path.join(dir, 'proxy.log'), 'utf8')), 15_000, 'launch');
+}, 30_000);
+
+afterAll(async () => {
+  proc.child.kill('SIGTERM');
+  await proc.exited;
+  pki.cleanup();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const http = `http://127.0.0.1:${port}`;
+const https = `https://127.0.0.1:${port + 1}`;
+const tls = (withCert: boolean) => ({
+  ca: fs.readFileSync(pki.caCert),
+  ...(withCert ? { cert: fs.readFileSync(pki.clientCert), key: fs.readFileSync(pki.clientKey) } : {}),
+});
+
+describe('two serving processes', () => {
+  test('two processes serve: the primary and one worker', () => {
+    const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(proc.child.pid);
+      } catch {
+        return false;
+      }
+    });
+    expect(children).toHaveLength(1);
+  });
+
+  test('every connection gets the same authorization answers (fresh connection each time)', async () => {
+    for (let i = 0; i < 16; i++) {
+      const none = await rawRequest(https, '/v2/features', { tls: tls(false) });
+      expect([none.status, none.body.toString()]).toEqual([403, 'could not read client cert from environment']);
+      const denied = await rawRequest(http, '/v2/features');
+      expect(denied.status).toBe(403);
+      expect(denied.body.toString()).toMatch(/^Untrusted client .* attempted to access \/features/);
+      const file = await rawRequest(https, '/httpboot/a.cfg', { tls: tls(false) });
+      expect([file.status, file.body.toString()]).toEqual([200, 'A']);
+    }
+  }, 30_000);
+
+  test('a forged forwarding header from a client is not trusted', async () => {
+    const forged = Buffer.from(JSON.stringify({ https: false, peer: '127.0.0.1', cert: { subject: { CN: 'x' } }, scheme: 'https' })).toString('base64');
+    for (let i = 0; i < 8; i++) {
+      const res = await rawRequest(http, '/v2/features', { headers: { 'X-Smart-Proxy-Forwarded-Client': `guess ${forged}` } });
+      expect(res.status).toBe(403);
+    }
+  });
+
+  test('requests served by either process reach the /logs ring and the log file', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `cafe${String(i).padStart(4, '0')}`);
+    for (const id of ids) await rawRequest(http, '/httpboot/a.cfg', { headers: { 'X-Request-Id': `${id}-x` } });
+    await waitFor(() => ids.every((id) => fs.readFileSync(path.join(dir, 'proxy.log'), 'utf8').includes(`${id} [I] Started GET /httpboot/a.cfg`)), 5_000, 'log lines');
+    await waitFor(async () => {
+      const res = await rawRequest(https, '/logs', { tls: tls(true) });
+      const seen = new Set(JSON.parse(res.body.toString()).logs.filter((e: { message: string }) => e.message.startsWith('Started GET /httpboot/a.cfg')).map((e: { request_id: string }) => e.request_id));
+      return ids.every((id) => seen.has(id));
+    }, 5_000, 'ring entries');
+    const good = await rawRequest(https, '/v2/features', { tls: tls(true) });
+    expect(good.status).toBe(200);
+  });
+});
