@@ -37,7 +37,7 @@ export function recordToJson(record: DhcpRecord): Record<string, unknown> {
       name: record.name, ip: record.ip, mac: record.mac, subnet,
       starts: leaseTime(record.starts), ends: leaseTime(record.ends), state: record.state, type: 'lease',
     };
-  // Option keys never displace the fixed keys' positions (the baseline merges options over them).
+  // An option named like a fixed key replaces that value in place, as the baseline's merge does.
   for (const [k, v] of Object.entries(record.options)) out[k] = optionValue(v);
   return out;
 }
