@@ -216,6 +216,20 @@ describe('dhcpd.conf subnets and nesting', () => {
     expect(parsed.records.map((r) => (r as ParsedHost).name)).toEqual(['nested-host', 'in-group', 'in-pool']);
   });
 
+  it('an unrecognised declaration ends at a comment (as the baseline reads its fixture); known ones span comments', () => {
+    const [subnet] = subnets(`subnet 10.0.0.0 netmask 255.0.0.0 {
+      authoritative # no semicolon before this comment
+      option routers 10.0.0.1;
+      option domain-name-servers 10.0.0.2, # primary
+                                 10.0.0.3; # secondary
+    }`);
+    expect(subnet.options).toEqual([
+      { name: 'routers', values: [['10.0.0.1']], supersede: false },
+      { name: 'domain-name-servers', values: [['10.0.0.2'], ['10.0.0.3']], supersede: false },
+    ]);
+    expect(hosts('1\n2\n# comment\nhost h { }').map((h) => h.name)).toEqual(['h']);
+  });
+
   it('adds a subnet when its block closes (subnets nested in it come first)', () => {
     expect(subnets('subnet 10.0.0.0 netmask 255.0.0.0 { group { subnet 10.1.0.0 netmask 255.255.0.0 {} } }').map((s) => s.network))
       .toEqual(['10.1.0.0', '10.0.0.0']);
