@@ -1,12 +1,14 @@
 import type { ModuleDeclaration, ProviderDeclaration } from '../core/module';
 import { bmc, dns, facts, puppet, puppetca, realm, registration, templates } from './foreign';
+import { dhcpLibvirtProvider } from './dhcp/providers/libvirt';
 import { httpbootModule } from './httpboot';
 import { logsModule } from './logs';
 import { rootModule } from './root';
+import { tftpModule } from './tftp';
 
 /** Every module, in the baseline's registration order (it decides the /v2/features order). */
 export const MODULES: ModuleDeclaration<any>[] = [
-  rootModule, facts, dns, templates, puppetca, puppet, bmc, realm, logsModule, httpbootModule, registration,
+  rootModule, facts, dns, templates, tftpModule, puppetca, puppet, bmc, realm, logsModule, httpbootModule, registration,
 ];
 
-export const PROVIDERS: ProviderDeclaration<any>[] = [];
+export const PROVIDERS: ProviderDeclaration<any>[] = [dhcpLibvirtProvider];
