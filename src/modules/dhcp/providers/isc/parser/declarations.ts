@@ -80,13 +80,25 @@ export function parseVendorOptionSpace(st: Statement): string | null {
   return st.types[1] === Tok.Word || st.types[1] === Tok.String ? st.values[1] : null;
 }
 
+/**
+ * One shared copy of the few values every lease repeats (binding states), so that 100 000 leases
+ * do not hold 100 000 copies of "active". Bounded: odd values are returned as they are.
+ */
+const SHARED_WORDS = new Map<string, string>();
+function shared(word: string): string {
+  const known = SHARED_WORDS.get(word);
+  if (known !== undefined) return known;
+  if (SHARED_WORDS.size < 64) SHARED_WORDS.set(word, word);
+  return word;
+}
+
 /** `hardware ethernet|token-ring MAC;` */
 function parseHardware(st: Statement, into: { hardware_type?: string; hardware_address?: string }): boolean {
   if (st.n !== 3 || !st.isWord(0, 'hardware')) return false;
   const type = st.word(1);
   const address = st.word(2);
   if ((type !== 'ethernet' && type !== 'token-ring') || address === undefined || !HARDWARE_ADDRESS.test(address)) return false;
-  into.hardware_type = type;
+  into.hardware_type = type === 'ethernet' ? 'ethernet' : 'token-ring';
   into.hardware_address = address;
   return true;
 }
@@ -196,11 +208,11 @@ export function applyLeaseDeclaration(st: Statement, attrs: LeaseAttributes, opt
   switch (head) {
     case 'binding':
       if (st.n !== 3 || !st.isWord(1, 'state') || !/^\w+$/.test(st.word(2) ?? '')) return false;
-      attrs.binding_state = st.values[2];
+      attrs.binding_state = shared(st.values[2]);
       return true;
     case 'next':
       if (st.n !== 4 || !st.isWord(1, 'binding') || !st.isWord(2, 'state') || !/^\w+$/.test(st.word(3) ?? '')) return false;
-      attrs.next_binding_state = st.values[3];
+      attrs.next_binding_state = shared(st.values[3]);
       return true;
     case 'hardware':
       return parseHardware(st, attrs);

@@ -29,6 +29,16 @@ export class Statement {
   }
 }
 
+/**
+ * A copy of a token's text that does not keep the whole chunk it was cut from alive. V8 makes
+ * substrings of 13 characters or more (MACs, uids…) views into their parent string; records
+ * holding such views would keep every chunk of a large leases file in memory. Appending then
+ * slicing yields a string backed by a small flat copy instead.
+ */
+function detach(text: string): string {
+  return text.length < 13 ? text : (text + ' ').slice(0, -1);
+}
+
 /** First words of the statements the parsers understand; comments inside these are just skipped. */
 const KEYWORDS = new Set([
   'option', 'supersede', 'filename', 'next-server', 'vendor-option-space', 'range', 'hardware', 'fixed-address',
@@ -80,7 +90,7 @@ export function readStatement(lexer: Lexer, st: Statement): boolean {
     }
     const i = st.n++;
     st.types[i] = t;
-    st.values[i] = lexer.value;
+    st.values[i] = detach(lexer.value);
     st.starts[i] = lexer.start;
     st.ends[i] = lexer.end;
   }
