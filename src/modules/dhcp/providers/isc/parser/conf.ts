@@ -188,7 +188,7 @@ function parseRange(st: Statement): [string, string] | null {
   return [from, to];
 }
 
-/** Parses one file's text into entries, includes not yet inlined. Exposed for tests. */
+/** Parses one file's text into entries, includes not yet inlined. */
 function parseEntries(text: string, file: string): Entry[] {
   return new ConfTextParser(text, file).parse();
 }
