@@ -1,0 +1,307 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: serves one boot tree with nginx and with our proxy (as operators run it: INFO
+// log to a file, httpboot + tftp + logs + dhcp modules) and measures both, side by side, in one
+// run. Prints a Markdown table and writes it to bench/RESULTS.md. Traffic goes to loopback only.
+//
+// Environment:
+//   SMART_PROXY_DIR   built proxy to measure (folder holding dist/main.js); default: this repo
+//   BENCH_SECONDS     length of one row (default 5)
+//   BENCH_MACHINES    boot storm size (default 500)
+//   BENCH_ONLY        regular expression: run only the rows whose name matches ("storm" for the storm)
+//   BENCH_RESULTS     where to write the Markdown (default bench/RESULTS.md)
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const http = require('http');
+const net = require('net');
+const { execFileSync, spawnSync } = require('child_process');
+const processes = require('./lib/processes');
+const { FILES, makeBootTree, writeDhcpFiles, writeProxySettings } = require('./lib/fixtures');
+const { startNginx } = require('./lib/nginx');
+const { runWrk } = require('./lib/wrk');
+const { runPairs, runStorm } = require('./lib/clients');
+const { benchmarkRows } = require('./lib/rows');
+const { rowsTable, stormTable, mib, ms } = require('./lib/report');
+
+const REPO = path.resolve(__dirname, '..');
+const PROXY_DIR = path.resolve(process.env.SMART_PROXY_DIR || REPO);
+const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const MACHINES = Number(process.env.BENCH_MACHINES || 500);
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
+const RESULTS = path.resolve(process.env.BENCH_RESULTS || path.join(__dirname, 'RESULTS.md'));
+const HOST = '127.0.0.1';
+const DHCP_RECORDS = 50000;
+
+const sleep = (msec) => new Promise((r) => setTimeout(r, msec));
+const say = (text) => process.stderr.write(`${text}\n`);
+
+function haveCommand(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** nginx and wrk come from Debian (nginx-light, wrk) through the project's install script. */
+function ensureTools() {
+  if (haveCommand('nginx') && haveCommand('wrk')) return;
+  if (process.getuid() !== 0) throw new Error('nginx and wrk are missing: run as root (installs them) or `apt-get install nginx-light wrk`');
+  say('installing nginx-light and wrk (scripts/install-deps.sh)…');
+  execFileSync('bash', [path.join(REPO, 'scripts/install-deps.sh')], { stdio: 'inherit' });
+  if (!haveCommand('nginx') || !haveCommand('wrk')) throw new Error('nginx or wrk still missing after install-deps.sh');
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, HOST, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** { status, body } of one request, or null when nothing answers (refused, reset, 2 s timeout). */
+function fetchText(port, urlPath) {
+  return new Promise((resolve) => {
+    const req = http.request({ host: HOST, port, path: urlPath, agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (d) => (body += d.length < 65536 ? d : ''));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+    req.end();
+  });
+}
+
+async function statusOf(port, urlPath) {
+  return (await fetchText(port, urlPath))?.status ?? null;
+}
+
+async function waitUntil(check, timeoutMs, everyMs = 5) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(everyMs);
+  }
+  return false;
+}
+
+function tail(file, bytes = 8000) {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(-bytes);
+  } catch {
+    return `(no ${file})`;
+  }
+}
+
+/** Starts our proxy and times it from spawn to the first answer on /features. */
+async function startOurs(tmp, settings, logFile, port) {
+  const main = path.join(PROXY_DIR, 'dist/main.js');
+  if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (or set SMART_PROXY_DIR)`);
+  const outFile = path.join(tmp, 'proxy-stdout.log');
+  const out = fs.openSync(outFile, 'w');
+  const t0 = process.hrtime.bigint();
+  const child = processes.start(process.execPath, [main, '--settings', settings], { cwd: PROXY_DIR, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  let exited = null;
+  child.once('exit', (code, signal) => (exited = signal ?? code));
+  const up = await waitUntil(async () => exited !== null || (await statusOf(port, '/features')) === 200, 15000);
+  const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (!up || exited !== null) {
+    say(`\nour proxy did not start (${exited !== null ? `exited with ${exited}` : 'no answer on /features in 15 s'}).`);
+    say(`--- ${outFile} ---\n${tail(outFile)}\n--- ${logFile} ---\n${tail(logFile)}`);
+    throw new Error('our proxy failed to start');
+  }
+  return { child, t0, startupMs, outFile };
+}
+
+function machineFacts(nginxChild) {
+  const run = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return `${r.stdout}${r.stderr}`.trim();
+  };
+  const cpu = (/model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8')) || [])[1] || os.cpus()[0]?.model;
+  let commit = run('git', ['-C', PROXY_DIR, 'rev-parse', '--short', 'HEAD']);
+  if (run('git', ['-C', PROXY_DIR, 'status', '--porcelain', '--untracked-files=no', '--', 'src'])) commit += ' + uncommitted changes in src/';
+  return {
+    date: new Date().toISOString().replace('T', ' ').replace(/\..*/, ' UTC'),
+    nproc: run('nproc', []),
+    cpu,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    kernel: os.release(),
+    node: process.version,
+    nginx: run('nginx', ['-v']).replace(/^nginx version: /, ''),
+    wrk: run('wrk', ['-v']).split('\n')[0].replace(/ \[.*$/, ''),
+    commit,
+    proxyDir: PROXY_DIR,
+  };
+}
+
+/** One server's run of one row, with its peak RSS (whole process tree) sampled every 100 ms. */
+async function measure(row, server) {
+  const overflowsBefore = processes.listenOverflows();
+  const sampler = processes.sampleRss(server.child.pid, 100);
+  let result;
+  try {
+    const target = { host: HOST, port: server.port, path: row.path, conns: row.conns, seconds: row.seconds };
+    result = row.kind === 'pairs'
+      ? await runPairs(target)
+      : await runWrk({ url: `http://${HOST}:${server.port}${row.path}`, connections: row.conns, seconds: row.seconds, close: row.close, countNulls: row.countNulls, timeoutSeconds: row.timeoutSeconds, dir: server.tmp });
+  } finally {
+    const peak = sampler.stop();
+    if (result) {
+      result.peakRss = peak;
+      result.listenOverflows = processes.listenOverflows() - overflowsBefore;
+    }
+  }
+  return result;
+}
+
+function assertAlive(server) {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    throw new Error(`${server.name} died during the benchmark (${server.child.signalCode ?? server.child.exitCode}); log:\n${tail(server.log)}`);
+  }
+}
+
+async function storm(server) {
+  const files = [
+    { name: 'efi', path: `/httpboot/${FILES.efi.rel}`, size: FILES.efi.size },
+    { name: 'kernel', path: `/httpboot/${FILES.kernel.rel}`, size: FILES.kernel.size },
+    { name: 'initrd', path: `/httpboot/${FILES.initrd.rel}`, size: FILES.initrd.size },
+  ];
+  const overflowsBefore = processes.listenOverflows();
+  const sampler = processes.sampleRss(server.child.pid, 100);
+  try {
+    const r = await runStorm({ host: HOST, port: server.port, machines: MACHINES, files });
+    r.peakRss = sampler.stop();
+    r.listenOverflows = processes.listenOverflows() - overflowsBefore;
+    return r;
+  } finally {
+    sampler.stop();
+  }
+}
+
+async function main() {
+  ensureTools();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smart-proxy-bench-'));
+  fs.chmodSync(tmp, 0o755); // nginx workers run as nobody when started by root
+  const cleanup = async () => {
+    await processes.stopAll();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  const onSignal = (sig) => {
+    interrupted = true;
+    say(`\n${sig}: stopping nginx and the proxy…`);
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    say(`temp dir ${tmp}; creating the boot tree and ${DHCP_RECORDS} DHCP records…`);
+    const bootRoot = makeBootTree(tmp);
+    const dhcp = writeDhcpFiles(tmp, DHCP_RECORDS);
+    const [nginxPort, oursPort] = [await freePort(), await freePort()];
+    const { settings, logFile } = writeProxySettings(tmp, { port: oursPort, bootRoot, dhcp });
+
+    const ng = await startNginx({ dir: tmp, port: nginxPort, bootRoot });
+    const nginxT0 = Date.now();
+    const nginxUp = await waitUntil(async () => (await statusOf(nginxPort, `/httpboot/${FILES.small.rel}`)) === 200, 10000);
+    if (!nginxUp) throw new Error(`nginx did not serve the tree:\n${tail(path.join(ng.logDir, 'nginx-error.log'))}\n${tail(path.join(ng.logDir, 'nginx-stderr.log'))}`);
+    const nginxStartupMs = Date.now() - nginxT0;
+
+    say(`starting our proxy (${PROXY_DIR}/dist/main.js) on ${HOST}:${oursPort}, nginx on ${HOST}:${nginxPort}…`);
+    const ours = await startOurs(tmp, settings, logFile, oursPort);
+    // DHCP loads its 50 000 records at start; time until unused_ip answers (not 404/500).
+    const dhcpUrl = `/dhcp/${dhcp.network}/unused_ip`;
+    let dhcpStatus = null;
+    let dhcpUp = false;
+    const features = await fetchText(oursPort, '/features');
+    if (features && /"dhcp"/.test(features.body)) {
+      dhcpUp = await waitUntil(async () => (dhcpStatus = await statusOf(oursPort, dhcpUrl)) === 200, 30000, 20);
+    } else {
+      dhcpStatus = `dhcp is not in /features: ${features?.body}`;
+    }
+    const dhcpReadyMs = dhcpUp ? Number(process.hrtime.bigint() - ours.t0) / 1e6 : null;
+    await sleep(1000);
+    const idleRss = processes.treeRss(ours.child.pid);
+    const nginxIdleRss = processes.treeRss(ng.child.pid);
+    say(`ours: first answer after ${ms(ours.startupMs)} ms, idle RSS ${mib(idleRss)} MiB; dhcp ${dhcpUp ? 'ready' : `NOT ready (last status ${dhcpStatus})`}`);
+
+    const servers = {
+      nginx: { name: 'nginx', child: ng.child, port: nginxPort, tmp, log: path.join(ng.logDir, 'nginx-error.log') },
+      ours: { name: 'our proxy', child: ours.child, port: oursPort, tmp, log: logFile },
+    };
+    // Warm-up, not reported: JIT for ours, page cache for both (a long-running proxy is warm).
+    say('warming up both servers…');
+    for (const server of Object.values(servers)) {
+      await runWrk({ url: `http://${HOST}:${server.port}/httpboot/${FILES.small.rel}`, connections: 32, seconds: 2, dir: tmp });
+      for (const f of Object.values(FILES)) await statusOf(server.port, `/httpboot/${f.rel}`);
+    }
+    const results = [];
+    for (const row of benchmarkRows({ seconds: SECONDS, dhcpNetwork: dhcp.network })) {
+      if (ONLY && !ONLY.test(row.name)) continue;
+      const entry = { row, nginx: null, ours: null };
+      if (row.needsDhcp && !dhcpUp) {
+        say(`skip ${row.name}: the dhcp module is not answering (status ${dhcpStatus})`);
+        results.push(entry);
+        continue;
+      }
+      for (const which of row.both ? ['nginx', 'ours'] : ['ours']) {
+        say(`${row.name}, ${row.conns} conn${row.conns > 1 ? 's' : ''}: ${which}…`);
+        entry[which] = await measure(row, servers[which]);
+        assertAlive(servers[which]);
+        await sleep(300);
+      }
+      results.push(entry);
+    }
+
+    const stormFiles = [
+      { name: 'efi', label: `EFI image ${FILES.efi.size / 2 ** 20} MiB` },
+      { name: 'kernel', label: `kernel ${FILES.kernel.size / 2 ** 20} MiB` },
+      { name: 'initrd', label: `initrd ${FILES.initrd.size / 2 ** 20} MiB` },
+    ];
+    let stormResult = null;
+    if (!ONLY || ONLY.test('storm')) {
+      stormResult = { expectedBytes: MACHINES * (FILES.efi.size + FILES.kernel.size + FILES.initrd.size) };
+      for (const which of ['nginx', 'ours']) {
+        say(`boot storm, ${MACHINES} machines: ${which}…`);
+        stormResult[which] = await storm(servers[which]);
+        assertAlive(servers[which]);
+        await sleep(500);
+      }
+    }
+    await sleep(2000);
+    const idleRssAfter = processes.treeRss(ours.child.pid);
+    const logText = fs.readFileSync(logFile, 'utf8');
+    const logLines = logText.split('\n').length - 1;
+    const logProblems = logText.split('\n').filter((l) => /\b(ERROR|FATAL|WARN)\b/.test(l));
+
+    const facts = machineFacts();
+    const md = require('./lib/results-md').resultsMarkdown({
+      facts, seconds: SECONDS, machines: MACHINES, results, stormResult, stormFiles,
+      startup: { oursMs: ours.startupMs, nginxMs: nginxStartupMs, dhcpReadyMs, dhcpStatus },
+      rss: { idle: idleRss, idleAfter: idleRssAfter, nginxIdle: nginxIdleRss },
+      log: { lines: logLines, problems: logProblems, bytes: Buffer.byteLength(logText) },
+      dhcp: { records: DHCP_RECORDS, free: dhcp.freeAddresses, network: dhcp.network },
+      rowsTable, stormTable,
+    });
+    process.stdout.write(`\n${md}\n`);
+    fs.writeFileSync(RESULTS, md);
+    say(`written to ${RESULTS}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+let interrupted = false;
+process.on('exit', () => processes.killAllNow());
+main().then(
+  () => process.exit(0),
+  (err) => {
+    if (interrupted) return; // the signal handler is cleaning up and exits
+    say(`bench failed: ${err.stack || err}`);
+    process.exit(1);
+  },
+);
