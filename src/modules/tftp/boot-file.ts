@@ -63,9 +63,25 @@ export async function containedDestination(root: string, fileName: string): Prom
   const realParent = await fsp.realpath(path.dirname(lexical));
   if (!insideOrAt(realRoot, realParent)) throw new BootFileRefused(OUTSIDE_ROOT);
   const dest = path.join(realParent, path.basename(lexical));
-  const realDest = await realpathOrNull(dest);
-  if (realDest !== null && (realDest === realRoot || !insideOrAt(realRoot, realDest))) throw new BootFileRefused(OUTSIDE_ROOT);
+  const target = await symlinkTarget(dest);
+  if (target !== null && (target === realRoot || !insideOrAt(realRoot, target))) throw new BootFileRefused(OUTSIDE_ROOT);
   return dest;
+}
+
+/**
+ * Where an existing destination leads: its real path, or for a dangling symlink the path it
+ * names. The download replaces the link rather than writing through it, but a link pointing
+ * outside is still refused: it is not ours to replace.
+ */
+async function symlinkTarget(dest: string): Promise<string | null> {
+  let st;
+  try {
+    st = await fsp.lstat(dest);
+  } catch {
+    return null;
+  }
+  if (!st.isSymbolicLink()) return null;
+  return (await realpathOrNull(dest)) ?? path.resolve(path.dirname(dest), await fsp.readlink(dest));
 }
 
 /** POST /tftp/fetch_boot_file: checks, then hands http/https/ftp to the background downloader. */
