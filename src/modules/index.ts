@@ -1,5 +1,6 @@
 import type { ModuleDeclaration, ProviderDeclaration } from '../core/module';
 import { bmc, dns, facts, puppet, puppetca, realm, registration, templates } from './foreign';
+import { keaProviderDeclaration } from './dhcp/providers/kea';
 import { dhcpLibvirtProvider } from './dhcp/providers/libvirt';
 import { httpbootModule } from './httpboot';
 import { logsModule } from './logs';
@@ -11,4 +12,4 @@ export const MODULES: ModuleDeclaration<any>[] = [
   rootModule, facts, dns, templates, tftpModule, puppetca, puppet, bmc, realm, logsModule, httpbootModule, registration,
 ];
 
-export const PROVIDERS: ProviderDeclaration<any>[] = [dhcpLibvirtProvider];
+export const PROVIDERS: ProviderDeclaration<any>[] = [dhcpLibvirtProvider, keaProviderDeclaration];
