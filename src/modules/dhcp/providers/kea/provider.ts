@@ -63,6 +63,8 @@ export class KeaProvider implements DhcpProvider {
   private view?: { at: number; value: KeaView };
   private lastGood?: KeaView;
   private reading?: Promise<KeaView>;
+  /** Bumped by every configuration this process sets: an older read must not replace it. */
+  private generation = 0;
   private mode?: Promise<KeaWriteMode>;
   private readonly hostReservations = new Map<number, { at: number; value: Promise<SubnetIndex> }>();
   private readonly resolve?: ResolveIpv4;
@@ -247,6 +249,7 @@ export class KeaProvider implements DhcpProvider {
 
   /** A configuration this process just set becomes the view at once (F4's spirit). */
   private adopt(config: Json): void {
+    this.generation += 1;
     try {
       const value = buildView(config);
       this.view = { at: Date.now(), value };
@@ -260,9 +263,12 @@ export class KeaProvider implements DhcpProvider {
   private async currentView(): Promise<KeaView> {
     if (this.view && Date.now() - this.view.at < READ_TTL_MS) return this.view.value;
     if (!this.reading) {
+      const generation = this.generation;
       this.reading = (async () => {
         try {
           const value = buildView(await this.configGet());
+          // A write adopted meanwhile is newer than this answer may be.
+          if (generation !== this.generation && this.view) return this.view.value;
           this.view = { at: Date.now(), value };
           this.lastGood = value;
           return value;
