@@ -60,11 +60,21 @@ export interface StartKeaOptions {
   reservations?: Record<string, unknown>[];
   /** Basic auth for the Control Agent; none when omitted. */
   auth?: { user: string; password: string };
-  /** HTTPS for the Control Agent: PEM files; `requireClientCert` makes Kea demand one. */
-  tls?: { caFile: string; certFile: string; keyFile: string; requireClientCert?: boolean };
+  /**
+   * HTTPS for the Control Agent: PEM files; `requireClientCert` makes Kea demand one. A function
+   * gets the agent's address first (for a server certificate naming it).
+   */
+  tls?: KeaTls | ((agentHost: string) => KeaTls);
   agentPort?: number;
   prefix?: string;
   startTimeoutMs?: number;
+}
+
+export interface KeaTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  requireClientCert?: boolean;
 }
 
 export interface KeaInstance {
@@ -122,7 +132,7 @@ export function keaDhcp4Conf(o: {
 
 export function keaAgentConf(o: {
   host: string; port: number; socket: string; logFile: string;
-  auth?: StartKeaOptions['auth']; tls?: StartKeaOptions['tls'];
+  auth?: StartKeaOptions['auth']; tls?: KeaTls;
 }): Record<string, unknown> {
   const agent: Record<string, unknown> = { 'http-host': o.host, 'http-port': o.port };
   if (o.auth) {
@@ -192,8 +202,9 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
       reservations: opts.reservations,
     });
     fs.writeFileSync(dhcp4ConfFile, JSON.stringify(conf, null, 2));
+    const tls = typeof opts.tls === 'function' ? opts.tls(link.nsIp) : opts.tls;
     fs.writeFileSync(agentConfFile, JSON.stringify(keaAgentConf({
-      host: link.nsIp, port: agentPort, socket, logFile: agentLog, auth: opts.auth, tls: opts.tls,
+      host: link.nsIp, port: agentPort, socket, logFile: agentLog, auth: opts.auth, tls,
     }), null, 2));
 
     const spawnIn = (label: string, bin: string, args: string[]): ChildProcess => {

@@ -292,6 +292,36 @@ describe('20 concurrent POSTs', () => {
   });
 });
 
+describe('a configuration changed behind our back', () => {
+  test('an operator\'s config-set between our read and our config-set is kept, and our reservation re-applied on it', async () => {
+    const client = app.provider!.client;
+    const original = client.command.bind(client);
+    let tests = 0;
+    // Right after our config-test, someone else changes the configuration (as an operator's tool would).
+    client.command = (async (command: string, args?: Record<string, unknown>) => {
+      const answer = await original(command, args);
+      if (command === 'config-test' && ++tests === 1) {
+        const config = (await keaCommand('config-get')).arguments;
+        config.Dhcp4['valid-lifetime'] = 700;
+        config.Dhcp4.subnet4[0].reservations.push({ 'hw-address': '52:54:00:0e:0e:01', 'ip-address': ip(90), hostname: 'operator.example.com' });
+        expect((await keaCommand('config-set', config)).result).toBe(0);
+      }
+      return answer;
+    }) as typeof client.command;
+    try {
+      const res = await post(`/dhcp/${net}`, { hostname: 'raced.example.com', mac: '52:54:00:0e:0e:02', ip: ip(91) });
+      expect([res.status, res.body]).toEqual([200, '']);
+    } finally {
+      client.command = original;
+    }
+    expect(tests).toBe(2);
+    const config = (await keaCommand('config-get')).arguments.Dhcp4;
+    expect(config['valid-lifetime']).toBe(700);
+    expect(config.subnet4[0].reservations.map((r: any) => r['hw-address'])).toEqual(expect.arrayContaining(['52:54:00:0e:0e:01', '52:54:00:0e:0e:02']));
+    expect(kea.readDhcp4Conf().Dhcp4['valid-lifetime']).toBe(700);
+  });
+});
+
 describe('Kea not answering', () => {
   test('Control Agent down: POST and DELETE give the baseline texts; reads use the last configuration', async () => {
     await kea.stopAgent();

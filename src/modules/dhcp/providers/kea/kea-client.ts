@@ -115,8 +115,10 @@ export class KeaClient {
       throw new Error(`Kea URL must be http:// or https://, got ${opts.url}`);
     }
     const common = { keepAlive: true, maxSockets: 4 };
+    // No TLS session resumption: Kea 2.2's agent requiring client certificates sets no session id
+    // context, so a resumed session fails ("session id context uninitialized", alert 80).
     this.agent = this.target.protocol === 'https:'
-      ? new https.Agent({ ...common, ca: opts.ca, cert: opts.cert, key: opts.key })
+      ? new https.Agent({ ...common, ca: opts.ca, cert: opts.cert, key: opts.key, maxCachedSessions: 0 })
       : new http.Agent(common);
   }
 
