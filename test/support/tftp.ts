@@ -77,7 +77,7 @@ export async function waitForLog(base: string, match: (e: LogEntry) => boolean, 
     const found = (await logs(base)).logs.find(match);
     if (found) return found;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 40));
   }
 }
 
