@@ -3,6 +3,7 @@ import * as path from 'path';
 import { closeLogs, log, reopenLogs } from './core/log';
 import type { RunningProxy } from './core/proxy';
 import { loadGlobalSettings } from './core/settings';
+import { notifyReady } from './core/systemd';
 import { embeddedConfig } from './embedded';
 
 // Worker processes load only what file serving needs; the rest is required lazily in the primary.
@@ -63,6 +64,7 @@ async function run(cli: Cli): Promise<void> {
     closeLogs();
     process.exit(1);
   }
+  await notifyReady();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
