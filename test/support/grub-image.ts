@@ -51,7 +51,9 @@ export function hostConfigLoader(o: { server: string; httpPort: number; marker: 
   const dashed = '01-$m1-$m2-$m3-$m4-$m5-$m6';
   return [
     'set timeout=0',
-    `echo "${o.marker} cmdpath=$cmdpath ip=$net_default_ip mac=$net_default_mac"`,
+    // GRUB's console wraps at 80 columns: keep each line short so tests can match it whole.
+    `echo "${o.marker} cmdpath=$cmdpath"`,
+    `echo "${o.marker} ip=$net_default_ip mac=$net_default_mac"`,
     `if regexp ${sets} '${re}' "$net_default_mac"; then`,
     `  echo "${o.marker}-LOADING grub2/grub.cfg-${dashed}"`,
     `  configfile (http,${o.server}:${o.httpPort})/httpboot/grub2/grub.cfg-${dashed}`,

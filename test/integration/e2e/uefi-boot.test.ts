@@ -226,7 +226,8 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
     expect(serial).toContain(`URI: ${filename}`);
     if (s.expect === 'boot') {
       expect(result.outcome).toBe('matched');
-      expect(serial).toContain(`E2E-GRUB-${NONCE} cmdpath=(${s.scheme},${L.serverIp}:${port})/httpboot/grub2 ip=${ip} mac=${mac}`);
+      expect(serial).toContain(`E2E-GRUB-${NONCE} cmdpath=(${s.scheme},${L.serverIp}:${port})/httpboot/grub2\n`);
+      expect(serial).toContain(`E2E-GRUB-${NONCE} ip=${ip} mac=${mac}\n`);
       expect(serial).toContain(`${marker} ip=${ip} mac=${mac}`);
       expect(serial).toContain(`E2E-KERNEL-${NONCE}`);
       expect(served).toMatch(/Finished HEAD \/httpboot\/grub2\/grubx64\.efi with 200/);
