@@ -14,6 +14,7 @@ import { decideWriteMode, versionAtLeast } from '../../../src/modules/dhcp/provi
 interface FakeAgentState {
   version: string;
   hostCmds: boolean;
+  paged?: boolean;
   dhcp4: Record<string, any>;
   hosts: Record<string, any>[];
   received: { command: string; arguments?: any }[];
@@ -25,7 +26,8 @@ const HOST_CMDS = ['reservation-add', 'reservation-del', 'reservation-get-all'];
 function answer(command: string, args: any, s: FakeAgentState): unknown {
   switch (command) {
     case 'list-commands':
-      return { result: 0, arguments: ['config-get', 'config-set', 'config-test', 'config-write', 'list-commands', 'version-get', ...LEASE_CMDS, ...(s.hostCmds ? HOST_CMDS : [])] };
+      return { result: 0, arguments: ['config-get', 'config-set', 'config-test', 'config-write', 'list-commands', 'version-get', ...LEASE_CMDS,
+        ...(s.hostCmds ? HOST_CMDS : []), ...(s.paged ? ['reservation-get-page'] : [])] };
     case 'version-get':
       return { result: 0, text: s.version };
     case 'config-get':
@@ -48,6 +50,14 @@ function answer(command: string, args: any, s: FakeAgentState): unknown {
     case 'reservation-get-all': {
       const hosts = s.hosts.filter((h) => h['subnet-id'] === args['subnet-id']);
       return { result: hosts.length ? 0 : 3, text: `${hosts.length} IPv4 host(s) found.`, arguments: { hosts } };
+    }
+    case 'reservation-get-page': {
+      // As Kea documents it: `from` and `source-index` copied from the previous answer's `next`.
+      const all = s.hosts.filter((h) => h['subnet-id'] === args['subnet-id']);
+      const from = args.from ?? 0;
+      const hosts = all.slice(from, from + args.limit);
+      if (!hosts.length) return { result: 3, text: '0 IPv4 host(s) found.', arguments: { count: 0, hosts: [] } };
+      return { result: 0, text: `${hosts.length} IPv4 host(s) found.`, arguments: { count: hosts.length, hosts, next: { from: from + hosts.length, 'source-index': 0 } } };
     }
     case 'lease4-get-all':
     case 'lease4-get-by-hw-address':
@@ -95,8 +105,8 @@ test('write mode: host_cmds only where Kea can store the reservation with it', (
   expect(versionAtLeast('2.7.7', [2, 7, 7])).toBe(true);
   expect(versionAtLeast('3.0.1', [2, 7, 7])).toBe(true);
   expect(versionAtLeast('2.6.3', [2, 7, 7])).toBe(false);
-  expect(decideWriteMode(HOST_CMDS, '3.0.1', false)).toEqual({ hostCmds: true, target: 'primary', version: '3.0.1' });
-  expect(decideWriteMode(HOST_CMDS, '2.2.0', true)).toEqual({ hostCmds: true, version: '2.2.0' });
+  expect(decideWriteMode(HOST_CMDS, '3.0.1', false)).toEqual({ hostCmds: true, target: 'primary', paged: false, version: '3.0.1' });
+  expect(decideWriteMode([...HOST_CMDS, 'reservation-get-page'], '2.2.0', true)).toEqual({ hostCmds: true, paged: true, version: '2.2.0' });
   expect(decideWriteMode(HOST_CMDS, '2.2.0', false)).toEqual({ hostCmds: false, version: '2.2.0' });
   expect(decideWriteMode([], '3.0.1', false)).toEqual({ hostCmds: false, version: '3.0.1' });
 });
@@ -153,6 +163,21 @@ test('Kea 2.2 with the paid host_cmds but no hosts database: the configuration i
   expect((await post('hostname=cfg.example.com&mac=52:54:00:00:50:04&ip=192.168.50.13')).status).toBe(200);
   expect(writes()).toEqual(['config-set', 'config-write']);
   expect(state.dhcp4.subnet4[0].reservations.map((r: any) => r['hw-address'])).toEqual(['52:54:00:00:50:04']);
+});
+
+test('with reservation-get-page, reservations are read in pages of 500 until Kea answers "empty"', async () => {
+  reset('3.0.1', true);
+  state.paged = true;
+  state.hosts = Array.from({ length: 1201 }, (_, i) => ({
+    'subnet-id': 5, 'hw-address': `52:54:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+    'ip-address': `192.168.50.${(i % 250) + 1}`, hostname: `h${i}`,
+  }));
+  app = await keaTestApp({ url });
+  const res = await request(app.listener).get('/dhcp/192.168.50.0').buffer(true).parse(textBody);
+  expect(JSON.parse(res.body).reservations).toHaveLength(1201);
+  const pages = state.received.filter((r) => r.command === 'reservation-get-page').map((r) => r.arguments.from ?? 0);
+  expect(pages).toEqual([0, 500, 1000, 1201]);
+  expect(state.received.some((r) => r.command === 'reservation-get-all')).toBe(false);
 });
 
 test('no lease_cmds hook: the module does not start, and says which hook is missing', async () => {

@@ -17,43 +17,18 @@ import { addReservationTo, asArray, isObject, Json, removeReservationFrom, sameM
 import { leasesOf } from './kea-leases';
 import { buildKeaReservation, ResolveIpv4, UnwritableValueError } from './kea-reservation';
 import { buildView, KeaView, reservationIndex } from './kea-view';
+import { decideWriteMode, hostCmdsAdd, hostCmdsDelete, hostCmdsList, KeaWriteMode } from './host-cmds';
+
+export { decideWriteMode, versionAtLeast } from './host-cmds';
 
 /** How long a configuration read serves lookups before config-get is sent again. */
 export const READ_TTL_MS = 2000;
-
-/** host_cmds can edit the configuration's reservations (operation-target) from this version on. */
-const HOST_CMDS_CONFIG_TARGET_SINCE = [2, 7, 7];
 
 export interface KeaProviderOptions {
   blacklistDurationSeconds?: number;
   resolve?: ResolveIpv4;
   /** config-write after each change (default true). */
   persist?: boolean;
-}
-
-/** How reservations are written, decided from list-commands, the version and the configuration. */
-export interface KeaWriteMode {
-  hostCmds: boolean;
-  /** operation-target for host_cmds writes: 'primary' = the JSON configuration (then config-write). */
-  target?: 'primary';
-  version: string;
-}
-
-export function versionAtLeast(version: string, min: number[]): boolean {
-  const parts = version.split(/[.-]/).map((p) => parseInt(p, 10));
-  for (let i = 0; i < min.length; i++) {
-    const v = Number.isFinite(parts[i]) ? parts[i] : 0;
-    if (v !== min[i]) return v > min[i];
-  }
-  return true;
-}
-
-export function decideWriteMode(commands: string[], version: string, hostsDatabase: boolean): KeaWriteMode {
-  const hasHostCmds = commands.includes('reservation-add') && commands.includes('reservation-del');
-  if (hasHostCmds && hostsDatabase) return { hostCmds: true, version };
-  if (hasHostCmds && versionAtLeast(version, HOST_CMDS_CONFIG_TARGET_SINCE)) return { hostCmds: true, target: 'primary', version };
-  // Kea < 2.7.7's host_cmds writes only to a hosts database: edit the configuration instead.
-  return { hostCmds: false, version };
 }
 
 export class KeaProvider implements DhcpProvider {
@@ -161,10 +136,8 @@ export class KeaProvider implements DhcpProvider {
       const id = await this.subnetId(network);
       const mode = await this.writeMode();
       if (mode.hostCmds) {
-        const args: Json = { reservation: { ...entry, 'subnet-id': id } };
-        if (mode.target) args['operation-target'] = mode.target;
-        await this.client.command('reservation-add', args);
-        if (mode.target === 'primary') await this.persistHostCmds();
+        this.hostReservations.delete(id);
+        await hostCmdsAdd(this.client, mode, id, entry);
         this.hostReservations.delete(id);
       } else {
         await this.writer.submit((dhcp4) => addReservationTo(dhcp4, id, entry, network));
@@ -180,14 +153,8 @@ export class KeaProvider implements DhcpProvider {
       const id = await this.subnetId(network);
       const mode = await this.writeMode();
       if (mode.hostCmds) {
-        const args: Json = { 'subnet-id': id, 'identifier-type': 'hw-address', identifier: record.mac };
-        if (mode.target) args['operation-target'] = mode.target;
-        try {
-          await this.client.command('reservation-del', args);
-        } catch (e) {
-          if (!(e instanceof KeaCommandError && /not found|not deleted/i.test(e.message))) throw e;
-        }
-        if (mode.target === 'primary') await this.persistHostCmds();
+        this.hostReservations.delete(id);
+        await hostCmdsDelete(this.client, mode, id, record.mac);
         this.hostReservations.delete(id);
       } else {
         await this.writer.submit((dhcp4) => removeReservationFrom(dhcp4, id, record.mac));
@@ -210,14 +177,6 @@ export class KeaProvider implements DhcpProvider {
       await this.client.command('lease4-del', { 'ip-address': record.ip });
     } catch (e) {
       log.warn(`Could not delete the lease of ${record.ip} after removing its reservation: ${(e as Error).message}`);
-    }
-  }
-
-  private async persistHostCmds(): Promise<void> {
-    try {
-      await this.client.command('config-write');
-    } catch (e) {
-      throw new PersistError(e);
     }
   }
 
@@ -313,9 +272,9 @@ export class KeaProvider implements DhcpProvider {
     if (!at) return new SubnetIndex();
     const cached = this.hostReservations.get(at.id);
     if (cached && Date.now() - cached.at < READ_TTL_MS) return cached.value;
-    const value = this.read(() => this.client.command<{ hosts?: unknown }>('reservation-get-all', { 'subnet-id': at.id }))
-      .then((answer) => reservationIndex(asArray(answer.arguments?.hosts)
-        .map((h) => (isObject(h) ? toReservation(h, at.subnet) : undefined))
+    const value = this.read(() => hostCmdsList(this.client, mode, at.id))
+      .then((hosts) => reservationIndex(hosts
+        .map((h) => toReservation(h, at.subnet))
         .filter((r): r is Reservation => r !== undefined)));
     this.hostReservations.set(at.id, { at: Date.now(), value });
     value.catch(() => this.hostReservations.delete(at.id));
