@@ -161,7 +161,6 @@ export function startUefiVm(o: UefiVmOptions): UefiVm {
     timings: () => ({ ...times }),
     async watch(done, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      tracked.set(`watch:${String(done)}`, done);
       for (;;) {
         const seconds = Number(((Date.now() - startedAt) / 1000).toFixed(1));
         const text = poll();
