@@ -49,8 +49,9 @@ export class KeaProvider implements DhcpProvider {
     this.resolve = opts.resolve;
     this.writer = new ConfigWriter({
       get: () => this.configGet(),
-      test: async (config) => void (await client.command('config-test', config)),
-      set: async (config) => void (await client.command('config-set', config)),
+      // Only Dhcp4: newer Kea adds members such as "hash" to config-get's answer.
+      test: async (config) => void (await client.command('config-test', { Dhcp4: config.Dhcp4 })),
+      set: async (config) => void (await client.command('config-set', { Dhcp4: config.Dhcp4 })),
       write: async () => void (await client.command('config-write')),
     }, {
       persist: opts.persist,
