@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import * as path from 'path';
-import { closeLogs, log, reopenLogs } from './core/log';
+import { closeLogs, log, logBuffer, reopenLogs } from './core/log';
 import type { RunningProxy } from './core/proxy';
 import { loadGlobalSettings } from './core/settings';
 import { notifyReady } from './core/systemd';
@@ -12,19 +12,23 @@ const modules = () => require('./modules') as typeof import('./modules');
 const proxyCore = () => require('./core/proxy') as typeof import('./core/proxy');
 
 interface Cli {
-  command: 'run' | 'check';
+  command: 'run' | 'check' | 'dhcp-snippet';
   settings?: string;
+  /** Arguments of a tool command (dhcp-snippet), parsed by the tool. */
+  toolArgs: string[];
 }
 
 function parseArgs(argv: string[]): Cli {
-  const cli: Cli = { command: 'run' };
+  const cli: Cli = { command: 'run', toolArgs: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--settings' || a === '-s') cli.settings = argv[++i];
     else if (a.startsWith('--settings=')) cli.settings = a.slice('--settings='.length);
-    else if (a === 'check' || a === 'run') cli.command = a;
+    else if (a === 'check' || a === 'run' || a === 'dhcp-snippet') cli.command = a;
+    else if (cli.command === 'dhcp-snippet') cli.toolArgs.push(a);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: smart-proxy [run|check] [--settings /etc/foreman-proxy/settings.yml]\n');
+      process.stdout.write('usage: smart-proxy [run|check] [--settings /etc/foreman-proxy/settings.yml]\n' +
+        '       smart-proxy dhcp-snippet --isc|--kea [--settings FILE] [--host HOST] [--https] (see --help after it)\n');
       process.exit(0);
     } else throw new Error(`unknown argument '${a}'`);
   }
@@ -39,11 +43,19 @@ function configFor(cli: Cli) {
 
 async function check(cli: Cli): Promise<number> {
   const { MODULES, PROVIDERS } = modules();
-  const proxy = await proxyCore().startProxy({ ...configFor(cli), modules: MODULES, providers: PROVIDERS, listen: false });
+  let proxy: RunningProxy;
+  try {
+    proxy = await proxyCore().startProxy({ ...configFor(cli), modules: MODULES, providers: PROVIDERS, listen: false });
+  } catch (err) {
+    process.stderr.write(`settings: ${(err as Error).message}\n`);
+    return 1;
+  }
   let failed = 0;
   for (const m of proxy.registry.modules) {
     if (m.decl.root || (m.decl.notImplemented && m.state === 'disabled')) continue;
-    const line = `${m.decl.name}: ${m.state}${m.failure ? ` - ${m.failure}` : ''}`;
+    // The registry records failures where GET /logs reports them (failed_modules).
+    const failure = m.failure ?? (m.state === 'failed' ? logBuffer().failedModules[m.decl.name] : undefined);
+    const line = `${m.decl.name}: ${m.state}${failure ? ` - ${failure}` : ''}`;
     process.stdout.write(`${line}\n`);
     if (m.state === 'failed') failed++;
   }
@@ -94,6 +106,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (cli.command === 'check') process.exit(await check(cli));
+  if (cli.command === 'dhcp-snippet') {
+    const { dhcpSnippetMain } = require('./tools/dhcp-snippet') as typeof import('./tools/dhcp-snippet');
+    process.exit(dhcpSnippetMain(cli.toolArgs, cli.settings, embeddedConfig));
+  }
   await run(cli);
 }
 
