@@ -145,10 +145,14 @@ describe('dhcp_isc provider: create', () => {
 
   it('a refused key names the reason', async () => {
     const t = setup();
-    t.omapi.failures = [new OmapiError('auth', 'OMAPI server 127.0.0.1:7911 refused key "omapi_key" (hmac-md5): OMAPI key unknown to the server')];
-    const e = await failure(t.service.addRecord({ ...NEW_HOST }));
-    expect(e.message).toBe('Failed to add DHCP reservation for new-host.example.com (192.168.122.77 / aa:bb:cc:dd:ee:01): '
-      + 'OMAPI server 127.0.0.1:7911 refused key "omapi_key" (hmac-md5): OMAPI key unknown to the server');
+    t.omapi.failures = [
+      new OmapiError('auth', 'OMAPI server 127.0.0.1:7911 refused key "omapi_key" (hmac-md5): OMAPI key unknown to the server', 0x6000a),
+      new OmapiError('auth', 'OMAPI reply from 127.0.0.1:7911 has an invalid signature (wrong key secret?)'),
+    ];
+    const prefix = 'Failed to add DHCP reservation for new-host.example.com (192.168.122.77 / aa:bb:cc:dd:ee:01): OMAPI key refused by the DHCP server: ';
+    expect((await failure(t.service.addRecord({ ...NEW_HOST }))).message).toBe(`${prefix}OMAPI key unknown to the server`);
+    expect((await failure(t.service.addRecord({ ...NEW_HOST }))).message)
+      .toBe(`${prefix}OMAPI reply from 127.0.0.1:7911 has an invalid signature (wrong key secret?)`);
   });
 
   it('a value dhcpd cannot store is refused before anything is sent (F13)', async () => {

@@ -1,6 +1,6 @@
 import { log } from '../../../../core/log';
 import { DhcpError, DhcpProvider, DhcpRecord, Lease, Reservation, Subnet } from '../../provider';
-import { OmapiError } from './omapi/errors';
+import { OmapiError, describeResult } from './omapi/errors';
 import type { HostAttributes, HostSpec } from './omapi/messages';
 import { UnsafeValueError, assertSafeHostName, buildHostStatements } from './omapi/statements';
 import type { LeasesFollower } from './leases-follower';
@@ -138,7 +138,7 @@ function asReadBack(record: Reservation): Reservation {
  * - delete of a host dhcpd does not know → 400 `Proxy::DHCP::InvalidRecord` (the baseline's text);
  * - no connection, or no answer in time → 400 `Failed to … : No response from DHCP server`;
  * - a host of that name exists → 400 `Failed to … : Entry already exists`;
- * - key refused → 400 `Failed to … : <why>` (the baseline has no text for it);
+ * - key refused → 400 `Failed to … : OMAPI key refused by the DHCP server: <why>` (no baseline text);
  * - a value dhcpd cannot store → 400 with the reason (F13);
  * - anything else → 400 `Failed to …`, the details in the log.
  */
@@ -161,8 +161,10 @@ export function writeFailure(op: 'add' | 'delete', record: Reservation, err: unk
       return new DhcpError('server', `${failed}: No response from DHCP server`, 400);
     case 'exists':
       return new DhcpError('server', `${failed}: Entry already exists`, 400);
-    case 'auth':
-      return new DhcpError('server', `${failed}: ${err.message}`, 400);
+    case 'auth': {
+      const why = err.result !== undefined ? describeResult(err.result) : err.message;
+      return new DhcpError('server', `${failed}: OMAPI key refused by the DHCP server: ${why}`, 400);
+    }
     default:
       return new DhcpError('server', failed, 400);
   }
