@@ -64,15 +64,15 @@ export async function containedDestination(root: string, fileName: string): Prom
   if (!insideOrAt(realRoot, realParent)) throw new BootFileRefused(OUTSIDE_ROOT);
   const dest = path.join(realParent, path.basename(lexical));
   const target = await symlinkTarget(dest);
-  if (target !== null && (target === realRoot || !insideOrAt(realRoot, target))) throw new BootFileRefused(OUTSIDE_ROOT);
-  return dest;
+  if (target === null) return dest;
+  // A symlink at the destination is written through (as curl did) when it stays inside the root.
+  if (target === realRoot || !insideOrAt(realRoot, target)) throw new BootFileRefused(OUTSIDE_ROOT);
+  const targetParent = await realpathOrNull(path.dirname(target));
+  if (targetParent === null || !insideOrAt(realRoot, targetParent)) throw new BootFileRefused(OUTSIDE_ROOT);
+  return path.join(targetParent, path.basename(target));
 }
 
-/**
- * Where an existing destination leads: its real path, or for a dangling symlink the path it
- * names. The download replaces the link rather than writing through it, but a link pointing
- * outside is still refused: it is not ours to replace.
- */
+/** Where an existing symlink at `dest` leads: its real path, or for a dangling link the path it names. */
 async function symlinkTarget(dest: string): Promise<string | null> {
   let st;
   try {

@@ -53,9 +53,28 @@ async function existingMode(file: string): Promise<number | undefined> {
   }
 }
 
-/** Creates the parent folders, then replaces `file` with exactly `content`. */
-export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
-  await makeDirectories(path.dirname(file));
+/**
+ * The file a write really replaces: `file` itself, or the file a symlink at `file` names. The
+ * baseline wrote through symlinks; renaming over the link would silently turn an operator's link
+ * into a plain file.
+ */
+export async function writeTarget(file: string): Promise<string> {
+  try {
+    if (!(await fsp.lstat(file)).isSymbolicLink()) return file;
+  } catch {
+    return file;
+  }
+  try {
+    return await fsp.realpath(file);
+  } catch {
+    return path.resolve(path.dirname(file), await fsp.readlink(file));
+  }
+}
+
+/** Creates the parent folders, then replaces `file` (or the file its symlink names) with exactly `content`. */
+export async function writeFileAtomic(requested: string, content: string | Buffer): Promise<void> {
+  await makeDirectories(path.dirname(requested));
+  const file = await writeTarget(requested);
   // A folder at the target path would make the rename fail; say so the baseline's way.
   if (await isDirectory(file)) throw new FsFailure('EISDIR', `Is a directory @ rb_sysopen - ${file}`);
   const tmp = tempNameFor(file);

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { logBuffer } from '../../../src/core/log';
 import { Origin, startOrigin } from '../../support/boot-file-origin';
 import { call, LogEntry, logs, startTftpProxy, tempDir, TftpProxy, waitForLog } from '../../support/tftp';
 import { FtpServer, startVsftpd } from '../../support/vsftpd';
@@ -358,5 +359,44 @@ describe('escaping prefixes are refused before any download', () => {
     expect(origin.hits(`/files/${name}`)).toBe(0);
     expect(fs.readdirSync(outside)).toEqual([]);
     expect(fs.existsSync(`${strictRoot}2`)).toBe(false);
+  });
+});
+
+describe('time cap and shutdown', () => {
+  test('the overall cap (curl --max-time) ends a download that takes too long: ERROR, not retried, no partial file', async () => {
+    const capped = await startTftpProxy({ tftp: { enabled: true, tftproot: path.join(t.dir, 'capped') } }, { ...TUNING, maxTimeMs: 300 });
+    try {
+      const name = originFile();
+      await fetchBoot(capped, 'boot/cap', `${origin.http}/drip/100/${name}`);
+      const dest = path.join(t.dir, 'capped', `boot/cap-${name}`);
+      const done = await outcome(capped, dest);
+      expect(done.level).toBe('ERROR');
+      expect(done.message).toContain('Operation timed out after 300 ms');
+      expect(origin.hits(`/drip/100/${name}`)).toBe(1);
+      expect(folderListing(path.join(t.dir, 'capped', 'boot'))).toEqual([]);
+    } finally {
+      await capped.stop();
+    }
+  });
+
+  test('stopping the proxy aborts running downloads: previous file intact, temporary file removed, outcome logged', async () => {
+    const root = path.join(t.dir, 'stopping');
+    const tp = await startTftpProxy({ tftp: { enabled: true, tftproot: root } }, TUNING);
+    const name = originFile();
+    const dest = path.join(root, `boot/stop-${name}`);
+    try {
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(dest, 'previous');
+      fs.utimesSync(dest, new Date(0), new Date(0));
+      await fetchBoot(tp, 'boot/stop', `${origin.http}/drip/200/${name}`);
+      await waitForLog(tp.base, (e) => e.message.startsWith(`TFTP: downloading to ${dest}: `) && e.message.includes(' of '));
+      expect(folderListing(path.dirname(dest)).length).toBe(2);
+    } finally {
+      await tp.stop();
+    }
+    expect(folderListing(path.dirname(dest))).toEqual([`stop-${name}`]);
+    expect(fs.readFileSync(dest, 'utf8')).toBe('previous');
+    const last = logBuffer().entries(0).filter((e) => e.message.includes(dest)).pop();
+    expect(last).toMatchObject({ level: 'ERROR', message: expect.stringContaining('Download aborted: the proxy is stopping') });
   });
 });

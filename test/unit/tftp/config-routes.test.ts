@@ -290,6 +290,17 @@ describe('atomic writes (F10)', () => {
     expect(fs.readdirSync(path.join(root, 'pxelinux.cfg'))).toEqual(['01-00-11-22-33-44-55']);
   });
 
+  test('a config that is an operator symlink is written through; the link stays a link', async () => {
+    fs.mkdirSync(path.join(root, 'menus'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'pxelinux.cfg'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'menus/site.cfg'), 'old menu');
+    fs.symlinkSync('../menus/site.cfg', path.join(root, 'pxelinux.cfg/default'));
+    expect((await call(tp.base, 'post', '/tftp/create_default', { menu: 'new menu' })).status).toBe(200);
+    expect(fs.lstatSync(path.join(root, 'pxelinux.cfg/default')).isSymbolicLink()).toBe(true);
+    expect(read('menus/site.cfg')).toBe('new menu');
+    expect(fs.readdirSync(path.join(root, 'menus'))).toEqual(['site.cfg']);
+  });
+
   test('concurrent writers: the file always holds one whole version', async () => {
     const versions = Array.from({ length: 20 }, (_, i) => `version ${i} `.repeat(5000));
     await Promise.all(versions.map((v) => call(tp.base, 'post', url, { pxeconfig: v })));

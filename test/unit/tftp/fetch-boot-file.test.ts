@@ -59,6 +59,11 @@ describe('containment (F1: real paths, symlinks resolved)', () => {
     expect(fs.statSync(path.dirname(dest)).isDirectory()).toBe(true);
   });
 
+  test('a symlink at the destination that stays inside is written through (as curl did)', async () => {
+    fs.symlinkSync('real-kernel', path.join(root, 'boot', 'x-inlink'));
+    expect(await containedDestination(root, 'boot/x-inlink')).toBe(path.join(fs.realpathSync(root), 'boot', 'real-kernel'));
+  });
+
   test('an absolute name inside the root is fine', async () => {
     expect(await containedDestination(root, path.join(root, 'boot', 'abs'))).toBe(path.join(root, 'boot', 'abs'));
   });
