@@ -211,14 +211,17 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
       caCertsEsl: s.caEsl === 'right' ? L.rightCaEsl : s.caEsl === 'other' ? L.otherCaEsl : undefined,
     });
     started.vms.push(vm);
+    const dhcpSeen = trackText(() => L.dhcpd.log().slice(dhcpdLogStart), {
+      'dhcp-discover': `DHCPDISCOVER from ${mac}`, 'dhcp-ack': `DHCPACK on ${ip} to ${mac}`,
+    });
     vm.track('address', `Station IP address is ${ip}`);
     vm.track('grub', `E2E-GRUB-${NONCE}`);
     vm.track('host-config', marker);
     vm.track('kernel', `E2E-KERNEL-${NONCE}`);
-    const result = await vm.watch(`${marker}-DONE`, BOOT_TIMEOUT_MS);
+    const result = await vm.watch(`${marker}-DONE`, BOOT_TIMEOUT_MS).finally(() => dhcpSeen.stop());
     await vm.stop();
     stage = 'checks after the boot';
-    timings[s.name] = { ...vm.timings(), [s.expect === 'boot' ? 'done' : 'firmware-gave-up']: result.seconds };
+    timings[s.name] = { ...dhcpSeen.times, ...vm.timings(), [s.expect === 'boot' ? 'done' : 'firmware-gave-up']: result.seconds };
     const serial = vm.serial();
     const served = proxyLogSince();
     const dhcpdLog = L.dhcpd.log().slice(dhcpdLogStart);
@@ -274,6 +277,19 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
   } finally {
     await vm?.stop();
   }
+}
+
+/** Records when each text first shows up in `read()` (seconds since this call), polling every 200 ms. */
+function trackText(read: () => string, texts: Record<string, string>): { times: Record<string, number>; stop(): void } {
+  const t0 = Date.now();
+  const times: Record<string, number> = {};
+  const timer = setInterval(() => {
+    const text = read();
+    for (const [name, t] of Object.entries(texts)) {
+      if (times[name] === undefined && text.includes(t)) times[name] = Number(((Date.now() - t0) / 1000).toFixed(1));
+    }
+  }, 200);
+  return { times, stop: () => clearInterval(timer) };
 }
 
 /** The last `host NAME { … }` block dhcpd appended to its leases file for NAME. */
