@@ -1,9 +1,8 @@
 import { Request, Response, Router } from 'express';
 import { HTML_TYPE, HttpError, sendBody } from '../../core/errors';
 import { params, route } from '../../core/http';
-import { BootFileRefused, BootFileService } from './boot-file';
-import { FsFailure } from './os-errors';
-import { MissingContent, PxeConfigStore } from './pxe-configs';
+import type { BootFileService } from './boot-file';
+import type { PxeConfigStore } from './pxe-configs';
 import { isValidMac, Variant, variantOf } from './variants';
 
 export interface TftpServices {
@@ -28,14 +27,14 @@ function checked(variantName: string, mac?: string): Variant {
   return variant;
 }
 
-/** Runs a file operation; its failure becomes `status` with `prefix` + the reason. */
+/**
+ * Runs an operation; any failure becomes `status` with `prefix` + the reason, as the baseline's
+ * log_halt does. The reasons (FsFailure, MissingContent, BootFileRefused) are written for clients.
+ */
 async function orHalt<T>(status: number, prefix: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof FsFailure || err instanceof MissingContent || err instanceof BootFileRefused) {
-      throw new HttpError(status, prefix + err.message);
-    }
     throw new HttpError(status, prefix + String((err as Error)?.message ?? err));
   }
 }

@@ -4,6 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { makeTestPki } from '../../support/certs';
+import { startTestProxy } from '../../support/proxy';
+import { rawRequest } from '../../support/raw-http';
 import { call, filesUnder, logs, startTftpProxy, tempDir, TftpProxy } from '../../support/tftp';
 
 const HTML = 'text/html;charset=utf-8';
@@ -169,5 +172,26 @@ describe('replay of the captured TFTP exchanges (reference-responses.md §4)', (
       expect(filesUnder(root)).toEqual(['grub2/grub.cfg', 'pxelinux.cfg/01-00-11-22-33-44-66']);
       expect(fs.readFileSync(path.join(root, 'grub2/grub.cfg'), 'utf8')).toBe('set default=0');
     });
+  });
+});
+
+describe('over HTTPS (reference §2.3): the client certificate filter applies to /tftp', () => {
+  test('no client certificate -> 403; a certificate from the CA -> 200', async () => {
+    const pki = makeTestPki();
+    const tp = await startTestProxy({
+      http_port: 'auto', https_port: 'auto', ssl_certificate: pki.serverCert, ssl_private_key: pki.serverKey, ssl_ca_file: pki.caCert,
+    }, { tftp: { enabled: true, tftproot: tmp.dir, tftp_servername: 'boot.example.com' } });
+    try {
+      const ca = fs.readFileSync(pki.caCert);
+      const anonymous = await rawRequest(tp.https!, '/tftp/serverName', { tls: { ca } });
+      expect([anonymous.status, anonymous.body.toString()]).toEqual([403, 'No client SSL certificate supplied']);
+      const client = await rawRequest(tp.https!, '/tftp/serverName', {
+        tls: { ca, cert: fs.readFileSync(pki.clientCert), key: fs.readFileSync(pki.clientKey) },
+      });
+      expect([client.status, client.body.toString()]).toEqual([200, '{"serverName":"boot.example.com"}']);
+    } finally {
+      await tp.stop();
+      pki.cleanup();
+    }
   });
 });
