@@ -6,11 +6,12 @@
  *   overwrite each other's changes. Changes that queue up while a cycle runs are applied together
  *   in the next one (one config-set for many reservations); if Kea refuses such a batch, each
  *   change is retried alone so only the faulty one fails.
- * - Kea 2.2 has no compare-and-set (config-hash-get came in 2.4), so the configuration read at the
- *   start is compared (SHA-256 of the JSON) with a fresh config-get right before config-set. If
- *   someone else changed it meanwhile, the changes are re-applied to the fresh configuration, up
- *   to `attempts` times, then ConfigChangedError. The window left is the one round trip between
- *   that second config-get and config-set.
+ * - Kea 2.2 has no compare-and-set (config-hash-get came in 2.4), so the configuration the
+ *   change was made on (a config-get answer, possibly the provider's read of moments ago) is
+ *   compared (SHA-256 of the JSON) with a fresh config-get right before config-set. If someone
+ *   else changed it meanwhile, the changes are re-applied to that fresh configuration, up to
+ *   `attempts` times, then ConfigChangedError. The window left is the one round trip between
+ *   that config-get and config-set.
  */
 import { createHash } from 'crypto';
 import { log } from '../../../../core/log';
@@ -21,6 +22,11 @@ import { Json } from './kea-config';
 export interface KeaConfigApi {
   /** config-get's arguments: `{ "Dhcp4": {…} }`. */
   get(): Promise<Json>;
+  /**
+   * A config-get answer read moments ago, if there is one: the first cycle starts from it
+   * instead of reading again (the check before config-set still compares with a fresh read).
+   */
+  recent?(): Json | undefined;
   test(config: Json): Promise<void>;
   set(config: Json): Promise<void>;
   write(): Promise<void>;
@@ -125,8 +131,11 @@ export class ConfigWriter {
   /** One guarded read-modify-write; returns the changes that refused to apply, with their errors. */
   private async cycle(batch: Pending[]): Promise<Map<Pending, unknown>> {
     const attempts = this.opts.attempts ?? 3;
+    const recent = this.api.recent?.();
+    let base = recent ?? await this.api.get();
+    // Whether `base` was read for this cycle (a recent read must be confirmed before it decides).
+    let fresh = recent === undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const base = await this.api.get();
       const digest = configDigest(base);
       const work = structuredClone(base);
       const refusals = new Map<Pending, unknown>();
@@ -138,15 +147,31 @@ export class ConfigWriter {
           refusals.set(p, e);
         }
       }
-      if (!changed) return refusals;
+      if (!changed) {
+        if (fresh) return refusals;
+        // Nothing to write, judged on the recent read: confirm it still is Kea's configuration.
+        const now = await this.api.get();
+        if (configDigest(now) === digest) return refusals;
+        base = now;
+        fresh = true;
+        continue;
+      }
       try {
         await this.api.test(work);
       } catch (e) {
-        if (e instanceof KeaCommandError) throw new TestRefused(e);
-        throw e;
+        if (!(e instanceof KeaCommandError)) throw e;
+        if (fresh) throw new TestRefused(e);
+        // Judged on the recent read: try again on a configuration read now.
+        base = await this.api.get();
+        fresh = true;
+        continue;
       }
-      if (configDigest(await this.api.get()) !== digest) {
+      const now = await this.api.get();
+      if (configDigest(now) !== digest) {
         log.warn(`Kea's configuration changed while a reservation change was prepared (attempt ${attempt} of ${attempts}); re-applying it`);
+        // The configuration just read is the next attempt's starting point.
+        base = now;
+        fresh = true;
         continue;
       }
       await this.api.set(work);

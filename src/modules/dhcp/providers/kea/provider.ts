@@ -35,7 +35,8 @@ export class KeaProvider implements DhcpProvider {
   readonly supportsVendorOptions = false;
   readonly blacklistDurationSeconds?: number;
   readonly writer: ConfigWriter;
-  private view?: { at: number; value: KeaView };
+  /** `raw`: the configuration is config-get's answer (not one this process built and set). */
+  private view?: { at: number; value: KeaView; raw: boolean };
   private lastGood?: KeaView;
   private reading?: Promise<KeaView>;
   /** Bumped by every configuration this process sets: an older read must not replace it. */
@@ -49,6 +50,7 @@ export class KeaProvider implements DhcpProvider {
     this.resolve = opts.resolve;
     this.writer = new ConfigWriter({
       get: () => this.configGet(),
+      recent: () => (this.view?.raw && Date.now() - this.view.at < READ_TTL_MS ? this.view.value.config : undefined),
       // Only Dhcp4: newer Kea adds members such as "hash" to config-get's answer.
       test: async (config) => void (await client.command('config-test', { Dhcp4: config.Dhcp4 })),
       set: async (config) => void (await client.command('config-set', { Dhcp4: config.Dhcp4 })),
@@ -212,7 +214,7 @@ export class KeaProvider implements DhcpProvider {
     this.generation += 1;
     try {
       const value = buildView(config);
-      this.view = { at: Date.now(), value };
+      this.view = { at: Date.now(), value, raw: false };
       this.lastGood = value;
     } catch (e) {
       this.view = undefined;
@@ -229,7 +231,7 @@ export class KeaProvider implements DhcpProvider {
           const value = buildView(await this.configGet());
           // A write adopted meanwhile is newer than this answer may be.
           if (generation !== this.generation && this.view) return this.view.value;
-          this.view = { at: Date.now(), value };
+          this.view = { at: Date.now(), value, raw: true };
           this.lastGood = value;
           return value;
         } finally {
