@@ -147,3 +147,62 @@ function listenOverflows() {
 }
 
 module.exports.listenOverflows = listenOverflows;
+
+/** RSS (bytes) and command line of a process and each descendant: where the memory sits. */
+function treeBreakdown(pid) {
+  return [pid, ...descendantsOf(pid)].map((p) => {
+    let cmd = '';
+    try {
+      // Absolute paths shortened to their last component: the temp dir names say nothing.
+      cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0').filter(Boolean)
+        .map((a) => (a.startsWith('/') ? a.replace(/^.*\//, '') : a)).join(' ');
+    } catch {
+      /* gone */
+    }
+    return { pid: p, role: p === pid ? 'primary' : 'child', rss: rssKiB(p) * 1024, cmd };
+  });
+}
+
+module.exports.treeBreakdown = treeBreakdown;
+
+/** Busy CPU time of the whole machine so far, in clock ticks (/proc/stat: all but idle and iowait). */
+function machineBusyTicks() {
+  const f = fs.readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return f.reduce((a, b) => a + b, 0) - f[3] - f[4];
+}
+
+/** CPU ticks used by a process tree, including its reaped children (utime+stime+cutime+cstime). */
+function treeCpuTicks(pid) {
+  let ticks = 0;
+  for (const p of [pid, ...descendantsOf(pid)]) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      /* exited: its time reaches its parent's cutime once reaped */
+    }
+  }
+  return ticks;
+}
+
+/**
+ * Measures how busy the machine was with processes that are NOT part of this benchmark (other
+ * jobs sharing the cores): stop() returns that share of all cores, 0–1, over the interval.
+ */
+function foreignLoad() {
+  const cores = require('os').cpus().length;
+  const hz = 100; // USER_HZ on Linux
+  const t0 = process.hrtime.bigint();
+  const busy0 = machineBusyTicks();
+  const ours0 = treeCpuTicks(process.pid);
+  return {
+    stop() {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const foreign = machineBusyTicks() - busy0 - (treeCpuTicks(process.pid) - ours0);
+      return Math.min(1, Math.max(0, foreign / (seconds * hz * cores)));
+    },
+  };
+}
+
+module.exports.foreignLoad = foreignLoad;

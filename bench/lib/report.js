@@ -6,6 +6,7 @@ const int = (n) => (n === null || n === undefined || Number.isNaN(n) ? '—' : M
 const ms = (n) => (n === null || n === undefined ? '—' : n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US'));
 const mib = (bytes) => (bytes === null || bytes === undefined ? '—' : `${Math.round(bytes / MiB).toLocaleString('en-US')}`);
 const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined || !b ? null : a / b);
+const pct = (f) => (f === null || f === undefined ? '—' : `${Math.round(f * 100)}%`);
 const x = (r) => (r === null ? 'n/a' : `${r.toFixed(2)}×`);
 
 /** Client-visible errors, plus the kernel's listen-queue overflows (delays, not failures). */
@@ -37,8 +38,8 @@ function verdict(row, nginx, ours) {
 
 function rowsTable(results) {
   const head = [
-    '| test | conns | nginx req/s | ours req/s | **ratio req/s** | nginx MiB/s | ours MiB/s | **ratio MiB/s** | nginx p50 / p99 ms | ours p50 / p99 ms | ratio p50 | nginx errors | ours errors | ours peak RSS MiB | target |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| test | conns | nginx req/s | ours req/s | **ratio req/s** | nginx MiB/s | ours MiB/s | **ratio MiB/s** | nginx p50 / p99 ms | ours p50 / p99 ms | ratio p50 | nginx errors | ours errors | ours peak RSS MiB | other load nginx / ours | target |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   const lines = results.map(({ row, nginx, ours }) => {
     const cells = [
@@ -52,6 +53,7 @@ function rowsTable(results) {
       x(ratio(ours?.p50Ms, nginx?.p50Ms)),
       nginx ? errorsText(nginx.errors, nginx.listenOverflows) : 'n/a', ours ? errorsText(ours.errors, ours.listenOverflows) : '—',
       ours ? mib(ours.peakRss) : '—',
+      `${pct(nginx?.foreignLoad)} / ${pct(ours?.foreignLoad)}`,
       verdict(row, nginx, ours),
     ];
     return `| ${cells.join(' | ')} |`;
@@ -71,6 +73,7 @@ function stormTable(storm, files) {
     line('errors', (s) => errorsText(s.errors), null),
     line('listen-queue overflows (kernel counter: clients left waiting for SYN/ACK retries)', (s) => int(s.listenOverflows), null),
     line('connections opened (1 per machine expected)', (s) => int(s.connects), null),
+    line('other load: share of all cores used by processes outside the benchmark', (s) => pct(s.foreignLoad), null),
     line('peak RSS, MiB (ours: whole process tree)', (s) => mib(s.peakRss), (s) => s.peakRss),
     line('machine done p50 / p99, s', (s) => `${(s.machine.p50 / 1000).toFixed(1)} / ${(s.machine.p99 / 1000).toFixed(1)}`, (s) => s.machine.p50),
   ];
@@ -82,4 +85,4 @@ function stormTable(storm, files) {
   return out.join('\n');
 }
 
-module.exports = { rowsTable, stormTable, int, ms, mib, ratio, x };
+module.exports = { rowsTable, stormTable, int, ms, mib, ratio, x, pct };

@@ -24,13 +24,14 @@ function resultsMarkdown(r) {
     `- GET rows: wrk, ${r.seconds} s per row per server (64 MB × 256 connections: ${r.seconds * 2} s), 2 threads (1 for 1 connection), \`--latency\`; \`Connection: close\` rows send that header on every request. wrk 4.1 cannot parse HEAD answers, so **HEAD+GET rows** use bench/clients/pair-worker.js (2 Node processes; each connection does HEAD then GET of the same file, as UEFI firmware does; latency = the whole pair).`,
     '- MiB/s counts what the client received (wrk: headers + bodies; pair client: bodies). Errors: status = HTTP ≥ 400, socket = connect/read/write errors, timeout, protocol = wrong length.',
     '- Peak RSS: sum of VmRSS over our proxy\'s whole process tree (primary + workers), sampled from /proc every 100 ms during each row.',
+    `- **Other load** = share of all cores used, during that server's run, by processes outside the benchmark (other jobs on a shared machine); rows where it is high are not trustworthy. Before the rows: ${Math.round(r.quietLoad * 100)}% (load average at the end: ${facts.loadavg}).`,
     '- Ratio = ours / nginx. Targets (issue 6): small files ≥ 0.5× nginx req/s; large files ≥ 0.9× nginx MiB/s; p50 at one kept-alive connection ≤ 2× nginx; zero boot-storm errors; peak RSS < 250 MiB; start-up < 1 s.',
     '',
     '## Side by side',
     '',
     r.rowsTable(results),
     '',
-    `/features and /dhcp/…/unused_ip have no nginx equivalent (ratio n/a). unused_ip marks each answer as offered for 30 min: the /16 has ${int(r.dhcp.free)} never-used addresses, so a long enough run exhausts them and further answers are \`{"ip":null}\` after a full scan (counted in the row name when it happens).`,
+    `/features and /dhcp/…/unused_ip have no nginx equivalent (ratio n/a). unused_ip marks each answer as offered for 30 min and the /16 has only ${int(r.dhcp.free)} never-used addresses, so each unused_ip row runs last, on a freshly restarted proxy; answers \`{"ip":null}\` (pool exhausted within the row) are counted in the row name.`,
     '',
   ];
   if (stormResult) {
@@ -50,11 +51,22 @@ function resultsMarkdown(r) {
     '|---|---:|---|',
     `| start-up: spawn → first 200 on /features | ${ms(r.startup.oursMs)} ms | < 1 000 ms ${r.startup.oursMs < 1000 ? '✅' : '❌'} |`,
     `| spawn → /dhcp/…/unused_ip answers 200 (${int(r.dhcp.records)} records loaded) | ${r.startup.dhcpReadyMs === null ? `never (last status ${r.startup.dhcpStatus})` : `${ms(r.startup.dhcpReadyMs)} ms`} | |`,
+    ...(r.startup.restarts.length ? [`| restarts before the unused_ip rows: first answer / unused_ip ready | ${r.startup.restarts.map((x) => `${ms(x.startupMs)} / ${x.dhcpReadyMs === null ? '—' : ms(x.dhcpReadyMs)} ms`).join('; ')} | |`] : []),
     `| idle RSS after start-up (process tree) | ${mib(r.rss.idle)} MiB | reported |`,
-    `| idle RSS after the whole run | ${mib(r.rss.idleAfter)} MiB | reported |`,
+    `| idle RSS after all rows and the storm (before the unused_ip restarts) | ${mib(r.rss.idleAfter)} MiB | reported |`,
     `| peak RSS over all rows | ${mib(peakRss)} MiB | < 250 MiB ${peakRss < 250 * 2 ** 20 ? '✅' : '❌'} |`,
     `| nginx idle RSS (master + workers), for scale | ${mib(r.rss.nginxIdle)} MiB | |`,
     `| proxy log written during the run | ${int(r.log.lines)} lines, ${mib(r.log.bytes)} MiB, ${r.log.problems.length} WARN/ERROR lines | |`,
+    '',
+  );
+  const after = new Map(r.rss.afterBreakdown.map((p) => [p.pid, p.rss]));
+  lines.push(
+    'RSS of each process of our proxy, idle after start-up and idle after the rows and the storm:',
+    '',
+    '| pid | role | command line | after start-up, MiB | after the run, MiB |',
+    '|---:|---|---|---:|---:|',
+    ...r.rss.idleBreakdown.map((p) => `| ${p.pid} | ${p.role} | \`${p.cmd.slice(0, 80)}\` | ${mib(p.rss)} | ${after.has(p.pid) ? mib(after.get(p.pid)) : 'gone'} |`),
+    ...r.rss.afterBreakdown.filter((p) => !r.rss.idleBreakdown.some((q) => q.pid === p.pid)).map((p) => `| ${p.pid} | ${p.role} | \`${p.cmd.slice(0, 80)}\` | (new) | ${mib(p.rss)} |`),
     '',
   );
   if (r.log.problems.length) {

@@ -36,8 +36,8 @@ function benchmarkRows({ seconds, dhcpNetwork }) {
     { group: 'pairs', name: 'HEAD+GET 12 MB kernel (firmware)', kind: 'pairs', path: `/httpboot/${FILES.kernel.rel}`, conns: 32, metric: 'bps', both: true, seconds },
     { group: 'api', name: 'GET /features', kind: 'wrk', path: '/features', conns: 1, metric: 'rps', both: false, seconds },
     { group: 'api', name: 'GET /features', kind: 'wrk', path: '/features', conns: 32, metric: 'rps', both: false, seconds },
-    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 1, metric: 'rps', both: false, seconds, countNulls: true, needsDhcp: true },
-    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 32, metric: 'rps', both: false, seconds, countNulls: true, needsDhcp: true },
+    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 1, metric: 'rps', both: false, seconds, countNulls: true, needsDhcp: true, freshProxy: true },
+    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 32, metric: 'rps', both: false, seconds, countNulls: true, needsDhcp: true, freshProxy: true },
   );
   return rows;
 }
