@@ -12,6 +12,7 @@ import { textBody } from '../../support/dhcp-app';
 import { KeaInstance, startKea } from '../../support/kea';
 import { keaTestApp, KeaTestApp } from '../../support/kea-app';
 import { randomTestSubnet } from '../../support/netns';
+import { startTestProxy } from '../../support/proxy';
 
 jest.setTimeout(120_000);
 
@@ -115,10 +116,22 @@ describe('reads', () => {
     expect(JSON.parse((await get(`/dhcp/${ip(7)}`)).body)).toEqual({ reservations: [], leases: [] });
   });
 
-  test('/v2/features-style capabilities: next-server as address or name', () => {
-    const features = app.registry.v2Features() as Record<string, any>;
-    expect(features.dhcp.capabilities).toEqual(['dhcp_filename_hostname', 'dhcp_filename_ipv4']);
-    expect(features.dhcp.settings).toEqual({ use_provider: 'dhcp_kea' });
+  test('the whole proxy with dhcp_kea: /v2/features shows the provider and its capabilities', async () => {
+    const tp = await startTestProxy({ http_port: 'auto' }, {
+      dhcp: { enabled: true, use_provider: 'dhcp_kea', ping_free_ip: false },
+      dhcp_kea: { url: kea.url, username: USER, password: PASSWORD },
+    });
+    try {
+      const features = await (await fetch(`${tp.http}/v2/features`)).json();
+      expect(features.dhcp).toMatchObject({
+        http_enabled: true, settings: { use_provider: 'dhcp_kea' }, state: 'running',
+        capabilities: ['dhcp_filename_hostname', 'dhcp_filename_ipv4'],
+      });
+      const subnets = await (await fetch(`${tp.http}/dhcp`)).json();
+      expect(subnets.map((s: any) => s.network)).toEqual([net]);
+    } finally {
+      await tp.stop();
+    }
   });
 });
 
