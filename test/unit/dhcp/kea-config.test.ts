@@ -146,6 +146,14 @@ describe('reservations', () => {
     expect(removeReservationFrom(dhcp4, 1, '52:54:00:aa:00:01')).toBe(false);
     expect(dhcp4.subnet4[0].reservations).toEqual([]);
   });
+
+  test('a subnet declared in a shared network is edited where it is', () => {
+    const dhcp4: any = { subnet4: [], 'shared-networks': [{ name: 'floor1', subnet4: [subnetEntry({ id: 3, reservations: undefined })] }] };
+    expect(addReservationTo(dhcp4, 3, { 'hw-address': '52:54:00:aa:00:02', 'ip-address': '10.99.0.60' }, '10.99.0.0')).toBe(true);
+    expect(dhcp4['shared-networks'][0].subnet4[0].reservations).toEqual([{ 'hw-address': '52:54:00:aa:00:02', 'ip-address': '10.99.0.60' }]);
+    expect(buildView({ Dhcp4: dhcp4 }).index.findReservationByMac('10.99.0.0', '52:54:00:aa:00:02')?.ip).toBe('10.99.0.60');
+    expect(removeReservationFrom(dhcp4, 3, '52:54:00:aa:00:02')).toBe(true);
+  });
 });
 
 describe('leases', () => {
