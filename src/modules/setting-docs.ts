@@ -61,7 +61,7 @@ export const MODULE_SETTING_DOCS: Record<string, Record<string, string>> = {
 export const MODULE_DOC_PAGES: Record<string, string[]> = {
   tftp: ['troubleshooting.md'],
   dhcp: ['dhcp-module.md', 'dhcp-http-boot.md'],
-  dhcp_isc: ['dhcp-isc-files.md', 'dhcp-isc-omapi.md'],
+  dhcp_isc: ['dhcp-isc.md', 'dhcp-isc-files.md', 'dhcp-isc-omapi.md'],
   dhcp_kea: ['dhcp-kea.md'],
   dhcp_libvirt: ['dhcp-libvirt.md'],
   httpboot: ['https-boot.md', 'dhcp-http-boot.md'],
