@@ -14,13 +14,13 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const http = require('http');
 const net = require('net');
 const { execFileSync, spawnSync } = require('child_process');
 const processes = require('./lib/processes');
 const { FILES, makeBootTree, writeDhcpFiles, writeProxySettings } = require('./lib/fixtures');
 const { startNginx } = require('./lib/nginx');
 const { runWrk } = require('./lib/wrk');
+const { statusOf, waitUntil, tail, startOursReady } = require('./lib/servers');
 const { runPairs, runStorm } = require('./lib/clients');
 const { benchmarkRows } = require('./lib/rows');
 const { rowsTable, stormTable, mib, ms } = require('./lib/report');
@@ -59,80 +59,6 @@ function freePort() {
     });
     srv.on('error', reject);
   });
-}
-
-/** { status, body } of one request, or null when nothing answers (refused, reset, 2 s timeout). */
-function fetchText(port, urlPath) {
-  return new Promise((resolve) => {
-    const req = http.request({ host: HOST, port, path: urlPath, agent: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('latin1');
-      res.on('data', (d) => (body += d.length < 65536 ? d : ''));
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-    req.end();
-  });
-}
-
-async function statusOf(port, urlPath) {
-  return (await fetchText(port, urlPath))?.status ?? null;
-}
-
-async function waitUntil(check, timeoutMs, everyMs = 5) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(everyMs);
-  }
-  return false;
-}
-
-function tail(file, bytes = 8000) {
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    return text.slice(-bytes);
-  } catch {
-    return `(no ${file})`;
-  }
-}
-
-/** Starts our proxy and times it from spawn to the first answer on /features. */
-async function startOurs(tmp, settings, logFile, port) {
-  const main = path.join(PROXY_DIR, 'dist/main.js');
-  if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (or set SMART_PROXY_DIR)`);
-  const outFile = path.join(tmp, 'proxy-stdout.log');
-  const out = fs.openSync(outFile, 'w');
-  const t0 = process.hrtime.bigint();
-  const child = processes.start(process.execPath, [main, '--settings', settings], { cwd: PROXY_DIR, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  let exited = null;
-  child.once('exit', (code, signal) => (exited = signal ?? code));
-  const up = await waitUntil(async () => exited !== null || (await statusOf(port, '/features')) === 200, 15000);
-  const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (!up || exited !== null) {
-    say(`\nour proxy did not start (${exited !== null ? `exited with ${exited}` : 'no answer on /features in 15 s'}).`);
-    say(`--- ${outFile} ---\n${tail(outFile)}\n--- ${logFile} ---\n${tail(logFile)}`);
-    throw new Error('our proxy failed to start');
-  }
-  return { child, t0, startupMs, outFile };
-}
-
-/** startOurs, then (when dhcp is among /features) the time until unused_ip answers 200. */
-async function startOursReady(tmp, settings, logFile, port, dhcpUrl) {
-  const ours = await startOurs(tmp, settings, logFile, port);
-  ours.dhcpStatus = null;
-  ours.dhcpUp = false;
-  ours.dhcpReadyMs = null;
-  const features = await fetchText(port, '/features');
-  if (features && /"dhcp"/.test(features.body)) {
-    ours.dhcpUp = await waitUntil(async () => (ours.dhcpStatus = await statusOf(port, dhcpUrl)) === 200, 30000, 20);
-    if (ours.dhcpUp) ours.dhcpReadyMs = Number(process.hrtime.bigint() - ours.t0) / 1e6;
-  } else {
-    ours.dhcpStatus = `dhcp is not in /features: ${features?.body}`;
-  }
-  return ours;
 }
 
 function machineFacts(nginxChild) {
@@ -246,6 +172,7 @@ async function main() {
     const [nginxPort, oursPort] = [await freePort(), await freePort()];
     const { settings, logFile } = writeProxySettings(tmp, { port: oursPort, bootRoot, dhcp });
 
+    const quietLoad = await waitForQuiet();
     const ng = await startNginx({ dir: tmp, port: nginxPort, bootRoot });
     const nginxT0 = Date.now();
     const nginxUp = await waitUntil(async () => (await statusOf(nginxPort, `/httpboot/${FILES.small.rel}`)) === 200, 10000);
@@ -254,7 +181,8 @@ async function main() {
 
     say(`starting our proxy (${PROXY_DIR}/dist/main.js) on ${HOST}:${oursPort}, nginx on ${HOST}:${nginxPort}…`);
     const dhcpUrl = `/dhcp/${dhcp.network}/unused_ip`;
-    let ours = await startOursReady(tmp, settings, logFile, oursPort, dhcpUrl);
+    const oursOpts = { proxyDir: PROXY_DIR, tmp, settings, logFile, port: oursPort, dhcpUrl };
+    let ours = await startOursReady(oursOpts);
     const { dhcpUp, dhcpStatus, dhcpReadyMs } = ours;
     await sleep(1000);
     const idleRss = processes.treeRss(ours.child.pid);
@@ -266,7 +194,6 @@ async function main() {
       nginx: { name: 'nginx', child: ng.child, port: nginxPort, tmp, log: path.join(ng.logDir, 'nginx-error.log') },
       ours: { name: 'our proxy', child: ours.child, port: oursPort, tmp, log: logFile, startupMs: ours.startupMs },
     };
-    const quietLoad = await waitForQuiet();
     // Warm-up, not reported: JIT for ours, page cache for both (a long-running proxy is warm).
     say('warming up both servers…');
     for (const server of Object.values(servers)) {
@@ -318,7 +245,7 @@ async function main() {
       if (dhcpUp) {
         say('restarting our proxy for a fresh recently-offered memory…');
         await processes.stop(servers.ours.child);
-        ours = await startOursReady(tmp, settings, logFile, oursPort, dhcpUrl);
+        ours = await startOursReady(oursOpts);
         servers.ours.child = ours.child;
         restarts.push({ startupMs: ours.startupMs, dhcpReadyMs: ours.dhcpReadyMs });
       }
