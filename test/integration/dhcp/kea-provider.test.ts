@@ -161,8 +161,9 @@ describe('create, read back, re-POST, collide, delete', () => {
       'ip-address': ip(50), hostname: 'host-a.example.com', 'next-server': ip(1), 'boot-file-name': url(),
       'option-data': [expect.objectContaining({ name: 'vendor-class-identifier', data: 'HTTPClient', 'always-send': true })],
     });
-    // And in the file config-write wrote.
-    expect(fileReservations().map((r) => r['hw-address'])).toContain('52:54:00:ab:00:0a');
+    // And in the file config-write wrote, with the record kept for the read-back after a Kea restart.
+    const inFile = fileReservations().find((r) => r['hw-address'] === '52:54:00:ab:00:0a');
+    expect(inFile['user-context']['foreman-proxy'].name).toBe('host-a.example.com');
   });
 
   test('re-POSTing the same host is a 200 without touching Kea', async () => {
@@ -362,5 +363,11 @@ describe('Kea not answering', () => {
     const add = await post(`/dhcp/${net}`, { hostname: 'down.example.com', mac: '52:54:00:dd:00:01', ip: ip(80) });
     expect(add.status).toBe(200);
     expect((await keaReservations()).map((r) => r['hw-address'])).toEqual(expect.arrayContaining(['52:54:00:dd:00:01', '52:54:00:cc:00:14']));
+    // kea-dhcp4 restarted from the file config-write wrote: the proxy's records read back as posted.
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(JSON.parse((await get(`/dhcp/${net}/mac/52:54:00:ab:00:0a`)).body)).toEqual({
+      name: 'host-a.example.com', ip: ip(50), mac: '52:54:00:ab:00:0a', subnet: `${net}/255.255.255.0`, type: 'reservation',
+      deleteable: true, hostname: 'host-a.example.com', nextServer: ip(1), filename: `http://${ip(1)}:8000/httpboot/host-a/grubx64.efi`,
+    });
   });
 });
