@@ -269,11 +269,11 @@ export class LeasesFollower {
         this.log.debug(`The leases file ends inside a statement (line ${this.parser.pendingLine}); waiting for the rest`);
       }
       state.adopt(fresh);
+      this.stats.fullLoads++;
       const previous = this.handle;
       this.handle = handle;
       this.identity = { dev: identity.dev, ino: identity.ino };
       await previous?.close().catch(() => undefined);
-      this.stats.fullLoads++;
       const size = fresh.index.size();
       this.log.info(`Loaded ${configPath} and ${this.leasesPath}: ${size.subnets} subnet(s), ${size.reservations} reservation(s), ${count} lease-file record(s), ${size.leases} active lease(s)`);
     } catch (err) {
