@@ -97,9 +97,12 @@ export async function runDhclient(o: DhclientOptions): Promise<DhclientResult> {
   }
 }
 
-/** The variables of the first BOUND block the recorder wrote, or null. */
+/**
+ * The variables of the first BOUND block the recorder wrote, or null. Only complete blocks
+ * (ended by the empty line) count: the recorder may be read while it is still writing one.
+ */
 function boundVars(recorded: string): Record<string, string> | null {
-  for (const block of recorded.split('\n\n')) {
+  for (const block of recorded.split('\n\n').slice(0, -1)) {
     const lines = block.split('\n').filter(Boolean);
     if (lines[0] !== 'reason=BOUND') continue;
     const vars: Record<string, string> = {};

@@ -3,8 +3,8 @@
  * syntax checks of the servers themselves (`dhcpd -t`, `kea-dhcp4 -t`), and then the snippets at
  * work: a real dhcpd and a real Kea, each configured with nothing but a subnet and the snippet,
  * answer a real dhclient that announces itself as an x64 UEFI HTTP boot client with the proxy's
- * boot URL and option 60 HTTPClient; a client without that vendor class gets neither, and a
- * reservation's own boot file wins over the class.
+ * boot URL and option 60 HTTPClient; other clients keep the subnet's boot file (pxelinux.0) and get
+ * no option 60, and a reservation's own boot file wins over the class.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -117,14 +117,15 @@ describe('the snippets answer real UEFI-like clients', () => {
     expect(uefi.vars.new_filename).toBe(url());
     expect(uefi.vars.new_vendor_class_identifier).toBe('HTTPClient');
 
+    // Legacy PXE clients keep the subnet's boot file: the class beats the subnet.
     const plain = await runDhclient({ ns, iface, mac: '52:54:00:5e:00:02', requestList: 'uefi' });
     expect(plain.bound).toBe(true);
-    expect(plain.vars.new_filename).toBeUndefined();
+    expect(plain.vars.new_filename).toBe('pxelinux.0');
     expect(plain.vars.new_vendor_class_identifier).toBeUndefined();
 
     const arm = await runDhclient({ ns, iface, mac: '52:54:00:5e:00:03', vendorClass: 'HTTPClient:Arch:00019:UNDI:003000', requestList: 'uefi' });
     expect(arm.bound).toBe(true);
-    expect(arm.vars.new_filename).toBeUndefined(); // an x64 loader is not offered to ARM64 firmware
+    expect(arm.vars.new_filename).toBe('pxelinux.0'); // the x64 loader is not offered to ARM64 firmware
 
     const reserved = await runDhclient({ ns, iface, mac: RESERVED_MAC, vendorClass: UEFI_X64, requestList: 'uefi' });
     expect(reserved.bound).toBe(true);
@@ -147,12 +148,12 @@ describe('the snippets answer real UEFI-like clients', () => {
           // What the dhcp_isc provider writes for a Foreman reservation with a URL boot file.
           `host host-r { hardware ethernet ${RESERVED_MAC}; fixed-address ${ip(60)}; filename "${reservedUrl()}"; option vendor-class-identifier "HTTPClient"; }`,
         ].join('\n'),
-        subnetExtra: `range ${ip(100)} ${ip(150)};`,
+        subnetExtra: `range ${ip(100)} ${ip(150)};\n  filename "pxelinux.0";`,
       });
     });
     afterAll(async () => dhcpd?.stop());
 
-    test('x64 HTTP clients get the URL and option 60; others do not; the reservation keeps its own file', async () => {
+    test('x64 HTTP clients get the URL and option 60; others keep the subnet boot file; a reservation keeps its own', async () => {
       await expectClassWorks(dhcpd.clientNs, dhcpd.clientIf);
     });
   });
@@ -166,7 +167,7 @@ describe('the snippets answer real UEFI-like clients', () => {
         subnet: `${net}/24`,
         serverIp: ip(1),
         prefix: 'snipkea',
-        subnetExtra: { pools: [{ pool: `${ip(100)} - ${ip(150)}` }] },
+        subnetExtra: { pools: [{ pool: `${ip(100)} - ${ip(150)}` }], 'boot-file-name': 'pxelinux.0' },
         dhcp4Extra: { 'client-classes': classes },
         // What the dhcp_kea provider writes for a Foreman reservation with a URL boot file.
         reservations: [{
@@ -177,7 +178,7 @@ describe('the snippets answer real UEFI-like clients', () => {
     });
     afterAll(async () => kea?.stop());
 
-    test('x64 HTTP clients get the URL and option 60; others do not; the reservation keeps its own file', async () => {
+    test('x64 HTTP clients get the URL and option 60; others keep the subnet boot file; a reservation keeps its own', async () => {
       await expectClassWorks(kea.clientNs, kea.clientIf);
     });
   });
