@@ -14,19 +14,10 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  createNamespace,
-  createVethPair,
-  deleteLink,
-  deleteNamespace,
-  parseCidr,
-  pickLinkSubnet,
-  requireRootAndCommands,
-  shortId,
-} from './netns';
+import { canConnect, pollUntil, stopProcess } from './daemon';
+import { createServerTopology, parseCidr, requireRootAndCommands, ServerTopology } from './netns';
 
 export const DHCPD_BIN = '/usr/sbin/dhcpd';
 
@@ -142,31 +133,23 @@ export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance
   fs.writeFileSync(confFile, dhcpdConf({ subnet, omapiPort, key, confExtra: opts.confExtra, subnetExtra: opts.subnetExtra }));
   fs.writeFileSync(leasesFile, opts.leases ?? '');
 
-  const created: { ns: string[]; links: string[] } = { ns: [], links: [] };
+  let topology: ServerTopology | undefined;
   let child: ChildProcess | null = null;
   let stderr = '';
 
   const cleanup = async () => {
-    if (child) await stopProcess(child);
+    await stopProcess(child);
     child = null;
-    for (const l of created.links) await deleteLink(l);
-    for (const n of created.ns.reverse()) await deleteNamespace(n);
+    await topology?.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    const ns = await createNamespace(`${prefix}-s`);
-    created.ns.push(ns);
-    const clientNs = await createNamespace(`${prefix}-c`);
-    created.ns.push(clientNs);
-    const link = await pickLinkSubnet([`${subnet.network}/${subnet.prefix}`]);
-    const rootIf = `spo${shortId(5)}`.slice(0, 15);
-    await createVethPair({ ns, name: LINK_IF_NS, address: `${link.nsIp}/30` }, { name: rootIf, address: `${link.rootIp}/30` });
-    created.links.push(rootIf);
-    await createVethPair(
-      { ns, name: DHCP_IF_SERVER, address: `${opts.serverIp}/${subnet.prefix}` },
-      { ns: clientNs, name: DHCP_IF_CLIENT },
-    );
+    topology = await createServerTopology({
+      prefix, subnet, serverIp: opts.serverIp, rootIfTag: 'spo',
+      ifaces: { link: LINK_IF_NS, server: DHCP_IF_SERVER, client: DHCP_IF_CLIENT },
+    });
+    const { ns, clientNs, nsIp } = topology;
 
     const launch = async () => {
       stderr = '';
@@ -177,12 +160,12 @@ export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance
       );
       p.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       child = p;
-      await waitFor(
+      await pollUntil(
         async () => {
           if (p.exitCode !== null || p.signalCode !== null) {
             throw new Error(`dhcpd exited (${p.exitCode ?? p.signalCode}) at start:\n${stderr}`);
           }
-          return /Server starting service/.test(stderr) && (await canConnect(link.nsIp, omapiPort));
+          return /Server starting service/.test(stderr) && (await canConnect(nsIp, omapiPort));
         },
         timeoutMs,
         () => `dhcpd did not start serving within ${timeoutMs} ms:\n${stderr}`,
@@ -197,7 +180,7 @@ export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance
       serverIf: DHCP_IF_SERVER,
       subnet,
       serverIp: opts.serverIp,
-      omapiHost: link.nsIp,
+      omapiHost: nsIp,
       omapiPort,
       key,
       dir,
@@ -208,7 +191,7 @@ export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance
       },
       log: () => stderr,
       restart: async () => {
-        if (child) await stopProcess(child);
+        await stopProcess(child);
         await launch();
       },
       stop: cleanup,
@@ -217,36 +200,5 @@ export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance
   } catch (e) {
     await cleanup();
     throw e;
-  }
-}
-
-/** SIGTERM the process we started, SIGKILL after 5 s; resolves once it has exited. */
-async function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-  p.kill('SIGTERM');
-  const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

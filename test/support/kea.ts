@@ -15,12 +15,10 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  createNamespace, createVethPair, deleteLink, deleteNamespace, parseCidr, pickLinkSubnet, requireRootAndCommands, shortId,
-} from './netns';
+import { canConnect, canConnectUnix, pollUntil, stopProcess } from './daemon';
+import { createServerTopology, parseCidr, requireRootAndCommands, ServerTopology } from './netns';
 
 export const KEA_DHCP4_BIN = '/usr/sbin/kea-dhcp4';
 export const KEA_CTRL_AGENT_BIN = '/usr/sbin/kea-ctrl-agent';
@@ -168,7 +166,7 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
   // Kea writes PID and logger lock files under /run/kea unless told otherwise.
   const env = { ...process.env, KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir };
 
-  const created: { ns: string[]; links: string[] } = { ns: [], links: [] };
+  let topology: ServerTopology | undefined;
   const procs: { dhcp4: ChildProcess | null; agent: ChildProcess | null } = { dhcp4: null, agent: null };
   let output = '';
 
@@ -177,24 +175,16 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
     await stopProcess(procs.dhcp4);
     procs.agent = null;
     procs.dhcp4 = null;
-    for (const l of created.links) await deleteLink(l);
-    for (const n of created.ns.reverse()) await deleteNamespace(n);
+    await topology?.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    const ns = await createNamespace(`${prefix}-s`);
-    created.ns.push(ns);
-    const clientNs = await createNamespace(`${prefix}-c`);
-    created.ns.push(clientNs);
-    const link = await pickLinkSubnet([`${subnet.network}/${subnet.prefix}`]);
-    const rootIf = `spk${shortId(5)}`.slice(0, 15);
-    await createVethPair({ ns, name: LINK_IF_NS, address: `${link.nsIp}/30` }, { name: rootIf, address: `${link.rootIp}/30` });
-    created.links.push(rootIf);
-    await createVethPair(
-      { ns, name: DHCP_IF_SERVER, address: `${opts.serverIp}/${subnet.prefix}` },
-      { ns: clientNs, name: DHCP_IF_CLIENT },
-    );
+    topology = await createServerTopology({
+      prefix, subnet, serverIp: opts.serverIp, rootIfTag: 'spk',
+      ifaces: { link: LINK_IF_NS, server: DHCP_IF_SERVER, client: DHCP_IF_CLIENT },
+    });
+    const { ns, clientNs, nsIp } = topology;
 
     const conf = keaDhcp4Conf({
       iface: DHCP_IF_SERVER, subnet: `${subnet.network}/${subnet.prefix}`, subnetId: opts.subnetId ?? 1, socket,
@@ -202,9 +192,9 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
       reservations: opts.reservations,
     });
     fs.writeFileSync(dhcp4ConfFile, JSON.stringify(conf, null, 2));
-    const tls = typeof opts.tls === 'function' ? opts.tls(link.nsIp) : opts.tls;
+    const tls = typeof opts.tls === 'function' ? opts.tls(nsIp) : opts.tls;
     fs.writeFileSync(agentConfFile, JSON.stringify(keaAgentConf({
-      host: link.nsIp, port: agentPort, socket, logFile: agentLog, auth: opts.auth, tls,
+      host: nsIp, port: agentPort, socket, logFile: agentLog, auth: opts.auth, tls,
     }), null, 2));
 
     const spawnIn = (label: string, bin: string, args: string[]): ChildProcess => {
@@ -226,7 +216,7 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
       if (fs.existsSync(socket)) fs.rmSync(socket);
       const p = spawnIn('kea-dhcp4', KEA_DHCP4_BIN, ['-c', dhcp4ConfFile]);
       procs.dhcp4 = p;
-      await waitFor(async () => {
+      await pollUntil(async () => {
         exitedEarly(p, 'kea-dhcp4');
         return fs.existsSync(socket) && (await canConnectUnix(socket));
       }, timeoutMs, describe('kea-dhcp4'));
@@ -234,9 +224,9 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
     const startAgent = async () => {
       const p = spawnIn('kea-ctrl-agent', KEA_CTRL_AGENT_BIN, ['-c', agentConfFile]);
       procs.agent = p;
-      await waitFor(async () => {
+      await pollUntil(async () => {
         exitedEarly(p, 'kea-ctrl-agent');
-        return canConnect(link.nsIp, agentPort);
+        return canConnect(nsIp, agentPort);
       }, timeoutMs, describe('kea-ctrl-agent'));
     };
     await startDhcp4();
@@ -250,8 +240,8 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
       serverIf: DHCP_IF_SERVER,
       subnet,
       serverIp: opts.serverIp,
-      url: `${scheme}://${link.nsIp}:${agentPort}/`,
-      agentHost: link.nsIp,
+      url: `${scheme}://${nsIp}:${agentPort}/`,
+      agentHost: nsIp,
       agentPort,
       dir,
       dhcp4ConfFile,
@@ -274,44 +264,5 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
   } catch (e) {
     await cleanup();
     throw e;
-  }
-}
-
-/** SIGTERM a process we started, SIGKILL after 5 s; resolves once it has exited. */
-async function stopProcess(p: ChildProcess | null): Promise<void> {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
-  p.kill('SIGTERM');
-  const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return probe(() => net.connect({ host, port }));
-}
-
-function canConnectUnix(file: string): Promise<boolean> {
-  return probe(() => net.connect({ path: file }));
-}
-
-function probe(open: () => net.Socket): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = open();
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -21,7 +21,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { createNamespace, deleteNamespace, requireRootAndCommands, run, shortId } from './netns';
+import { createNamespace, createVethPair, deleteNamespace, requireRootAndCommands, run, shortId } from './netns';
 
 const DRIVER_DIR = '/usr/lib/x86_64-linux-gnu/libvirt/connection-driver';
 
@@ -225,11 +225,8 @@ export async function startLibvirtd(opts: LibvirtdOptions = {}): Promise<Libvirt
       const n = shortId(3);
       const port = `lvp${n}`;
       const iface = `lvc${n}`;
-      await run('ip', ['-n', namespaces[0], 'link', 'add', port, 'type', 'veth', 'peer', 'name', iface]);
-      await run('ip', ['-n', namespaces[0], 'link', 'set', iface, 'netns', cli]);
+      await createVethPair({ ns: namespaces[0], name: port }, { ns: cli, name: iface });
       await run('ip', ['-n', namespaces[0], 'link', 'set', port, 'master', bridge]);
-      await run('ip', ['-n', namespaces[0], 'link', 'set', port, 'up']);
-      await run('ip', ['-n', cli, 'link', 'set', iface, 'up']);
       return { ns: cli, iface };
     },
     log: logText,

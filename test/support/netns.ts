@@ -146,3 +146,67 @@ export function randomTestSubnet(): string {
   const b = randomBytes(2);
   return `10.${(b[0] % 200) + 20}.${b[1]}.0/24`;
 }
+
+export interface ServerTopologyOptions {
+  /** Start of the namespace names: `<prefix>-s-<random>` (server) and `<prefix>-c-<random>` (client). */
+  prefix: string;
+  /** The DHCP subnet (the root link's /30 is chosen outside it). */
+  subnet: { network: string; prefix: number };
+  /** The server's address on the DHCP link, inside `subnet`. */
+  serverIp: string;
+  /** A few letters that start the root end's name (`<tag><random hex>`), so `ip link` shows whose it is. */
+  rootIfTag: string;
+  /** Interface names inside the namespaces: the server's end of the root link, and both DHCP ends. */
+  ifaces: { link: string; server: string; client: string };
+}
+
+export interface ServerTopology {
+  /** Server namespace: holds `ifaces.link` (nsIp/30) and `ifaces.server` (serverIp/prefix). */
+  ns: string;
+  /** Client namespace: holds `ifaces.client`, unnumbered, the other end of the DHCP link. */
+  clientNs: string;
+  /** The server namespace's address on the root link: where the test process reaches services. */
+  nsIp: string;
+  /** The root namespace's address on that link. */
+  rootIp: string;
+  /** The root namespace's end of the link. */
+  rootIf: string;
+  /** Deletes the root link and both namespaces (and so every veth in them). Never throws. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The layout the DHCP server harnesses share:
+ *
+ *   root namespace (the test)        server namespace                  client namespace
+ *   rootIf rootIp/30  ────veth────  ifaces.link nsIp/30
+ *                                   ifaces.server serverIp/prefix ──veth── ifaces.client
+ *
+ * On failure, whatever was created is removed again before the error is thrown.
+ */
+export async function createServerTopology(o: ServerTopologyOptions): Promise<ServerTopology> {
+  const namespaces: string[] = [];
+  const links: string[] = [];
+  const cleanup = async () => {
+    for (const l of links) await deleteLink(l);
+    for (const n of [...namespaces].reverse()) await deleteNamespace(n);
+  };
+  try {
+    const ns = await createNamespace(`${o.prefix}-s`);
+    namespaces.push(ns);
+    const clientNs = await createNamespace(`${o.prefix}-c`);
+    namespaces.push(clientNs);
+    const link = await pickLinkSubnet([`${o.subnet.network}/${o.subnet.prefix}`]);
+    const rootIf = `${o.rootIfTag}${shortId(5)}`.slice(0, 15);
+    await createVethPair({ ns, name: o.ifaces.link, address: `${link.nsIp}/30` }, { name: rootIf, address: `${link.rootIp}/30` });
+    links.push(rootIf);
+    await createVethPair(
+      { ns, name: o.ifaces.server, address: `${o.serverIp}/${o.subnet.prefix}` },
+      { ns: clientNs, name: o.ifaces.client },
+    );
+    return { ns, clientNs, nsIp: link.nsIp, rootIp: link.rootIp, rootIf, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}

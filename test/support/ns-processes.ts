@@ -1,8 +1,9 @@
 /**
- * Long-running processes a test starts inside a network namespace of its own: the proxy from
- * its build (as an operator runs it, `node dist/main.js --settings …`) and a tiny static HTTP
- * server on the namespace's loopback (a download source for fetch_boot_file). `ip netns exec`
- * execs the command in place, so each child's PID is the process itself; stop() signals only it.
+ * Long-running processes a test starts inside a network namespace of its own: any command
+ * (spawnInNamespace; QEMU in uefi.ts), the proxy from its build (as an operator runs it,
+ * `node dist/main.js --settings …`) and a tiny static HTTP server on the namespace's loopback (a
+ * download source for fetch_boot_file). `ip netns exec` execs the command in place, so each
+ * child's PID is the process itself; stop() signals only it.
  */
 import { ChildProcess, spawn } from 'child_process';
 import { MAIN_JS, requireBuild } from './process';
@@ -12,6 +13,8 @@ export interface NsProcess {
   /** stdout + stderr so far. */
   output(): string;
   running(): boolean;
+  /** Resolves once the process has exited (or could not be started). */
+  exited: Promise<void>;
   /** TERM, KILL after 5 s; resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -33,6 +36,7 @@ export function spawnInNamespace(ns: string, cmd: string, args: string[]): NsPro
     pid: child.pid ?? -1,
     output: () => out,
     running,
+    exited,
     async stop() {
       if (!running()) return;
       child.kill('SIGTERM');

@@ -9,10 +9,10 @@
  *  - `-no-reboot` + GRUB `halt` → QEMU exits on its own.
  * Each VM gets a fresh copy of the VARS store; the serial console goes to a file the test reads.
  */
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { run } from './netns';
+import { spawnInNamespace } from './ns-processes';
 
 export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
@@ -114,22 +114,9 @@ export function startUefiVm(o: UefiVmOptions): UefiVm {
   const serialFile = path.join(o.dir, 'serial.log');
   fs.copyFileSync(OVMF_VARS, varsFile);
   fs.writeFileSync(serialFile, '');
-  // `ip netns exec` execs QEMU in place, so the child's PID is QEMU's.
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', o.ns, QEMU, ...qemuArgs(o, varsFile, serialFile)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let qemuOut = '';
-  child.stdout!.on('data', (c: Buffer) => (qemuOut += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (qemuOut += c.toString()));
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', (e) => {
-      qemuOut += `could not start QEMU: ${e.message}\n`;
-      resolve();
-    });
-  });
+  // `ip netns exec` execs QEMU in place, so the process's PID is QEMU's.
+  const qemu = spawnInNamespace(o.ns, QEMU, qemuArgs(o, varsFile, serialFile));
   const startedAt = Date.now();
-  const running = () => child.exitCode === null && child.signalCode === null;
   const serial = () => {
     try {
       return cleanSerial(fs.readFileSync(serialFile, 'latin1'));
@@ -147,16 +134,16 @@ export function startUefiVm(o: UefiVmOptions): UefiVm {
     return text;
   };
   const ticker = setInterval(poll, 200);
-  void exited.then(() => {
+  void qemu.exited.then(() => {
     clearInterval(ticker);
     poll();
   });
 
   return {
-    pid: child.pid ?? -1,
+    pid: qemu.pid,
     serialFile,
     serial,
-    qemuOutput: () => qemuOut,
+    qemuOutput: qemu.output,
     track: (name, pattern) => void tracked.set(name, pattern),
     timings: () => ({ ...times }),
     async watch(done, timeoutMs) {
@@ -166,7 +153,7 @@ export function startUefiVm(o: UefiVmOptions): UefiVm {
         const text = poll();
         if (matches(text, done)) return { outcome: 'matched', seconds };
         if (FIRMWARE_GAVE_UP.test(text)) return { outcome: 'firmware-gave-up', seconds };
-        if (!running()) {
+        if (!qemu.running()) {
           // The console may have been written just before QEMU exited: look once more.
           return { outcome: matches(poll(), done) ? 'matched' : 'qemu-exited', seconds };
         }
@@ -175,12 +162,7 @@ export function startUefiVm(o: UefiVmOptions): UefiVm {
       }
     },
     async stop() {
-      if (running()) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await qemu.stop();
       clearInterval(ticker);
     },
   };
