@@ -10,6 +10,7 @@
 //   BENCH_MACHINES    boot storm size (default 500)
 //   BENCH_ONLY        regular expression: run only the rows whose name matches ("storm" for the storm)
 //   BENCH_RESULTS     where to write the Markdown (default bench/RESULTS.md)
+//   BENCH_TRIES       tries per row when other jobs disturb it (default 3; the least disturbed is kept)
 //   BENCH_QUIET_WAIT  seconds to wait, at most, for other jobs to leave the CPUs idle (default 180)
 const fs = require('fs');
 const os = require('os');
@@ -32,6 +33,8 @@ const MACHINES = Number(process.env.BENCH_MACHINES || 500);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
 const RESULTS = path.resolve(process.env.BENCH_RESULTS || path.join(__dirname, 'RESULTS.md'));
 const QUIET_WAIT = Number(process.env.BENCH_QUIET_WAIT ?? 180);
+const TRIES = Number(process.env.BENCH_TRIES || 3);
+const BUSY_LOAD = 0.2; // other jobs above this share of the CPUs make a row worth repeating
 const HOST = '127.0.0.1';
 const DHCP_RECORDS = 50000;
 
@@ -68,7 +71,7 @@ function machineFacts(nginxChild) {
   };
   const cpu = (/model name\s*:\s*(.+)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8')) || [])[1] || os.cpus()[0]?.model;
   let commit = run('git', ['-C', PROXY_DIR, 'rev-parse', '--short', 'HEAD']);
-  if (run('git', ['-C', PROXY_DIR, 'status', '--porcelain', '--untracked-files=no', '--', 'src'])) commit += ' + uncommitted changes in src/';
+  if (run('git', ['-C', PROXY_DIR, 'status', '--porcelain', '--', 'src'])) commit += ' + uncommitted changes in src/';
   return {
     date: new Date().toISOString().replace('T', ' ').replace(/\..*/, ' UTC'),
     nproc: run('nproc', []),
@@ -210,12 +213,25 @@ async function main() {
           say(`skip ${row.name}: the dhcp module is not answering (${dhcpStatus})`);
           continue;
         }
-        for (const which of row.both ? ['nginx', 'ours'] : ['ours']) {
-          say(`${row.name}, ${row.conns} conn${row.conns > 1 ? 's' : ''}: ${which}…`);
-          entry[which] = await measure(row, servers[which]);
-          assertAlive(servers[which]);
-          await sleep(300);
+        // A row disturbed by other jobs is measured again (both servers), up to BENCH_TRIES
+        // times; the least disturbed try is kept. unused_ip rows cannot be repeated (their pool).
+        let best = null;
+        let tries = 0;
+        while (tries < (row.freshProxy ? 1 : TRIES)) {
+          tries++;
+          const trial = {};
+          for (const which of row.both ? ['nginx', 'ours'] : ['ours']) {
+            say(`${row.name}, ${row.conns} conn${row.conns > 1 ? 's' : ''}: ${which}${tries > 1 ? ` (try ${tries})` : ''}…`);
+            trial[which] = await measure(row, servers[which]);
+            assertAlive(servers[which]);
+            await sleep(300);
+          }
+          const worst = Math.max(...Object.values(trial).map((r) => r.foreignLoad));
+          if (!best || worst < best.worst) best = { trial, worst, tries };
+          if (worst <= BUSY_LOAD) break;
+          say(`  other processes used ${Math.round(worst * 100)}% of the CPUs during this row`);
         }
+        Object.assign(entry, best.trial, { keptTry: best.tries, tries });
       }
     };
     await runRows(rows.filter((r) => !r.freshProxy));

@@ -41,7 +41,8 @@ function rowsTable(results) {
     '| test | conns | nginx req/s | ours req/s | **ratio req/s** | nginx MiB/s | ours MiB/s | **ratio MiB/s** | nginx p50 / p99 ms | ours p50 / p99 ms | ratio p50 | nginx errors | ours errors | ours peak RSS MiB | other load nginx / ours | target |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
-  const lines = results.map(({ row, nginx, ours }) => {
+  const lines = results.map((e) => {
+    const { row, nginx, ours } = e;
     const cells = [
       row.name + (ours && ours.nulls ? ` — ${int(ours.nulls)} × {"ip":null}` : ''),
       row.conns,
@@ -53,7 +54,7 @@ function rowsTable(results) {
       x(ratio(ours?.p50Ms, nginx?.p50Ms)),
       nginx ? errorsText(nginx.errors, nginx.listenOverflows) : 'n/a', ours ? errorsText(ours.errors, ours.listenOverflows) : '—',
       ours ? mib(ours.peakRss) : '—',
-      `${pct(nginx?.foreignLoad)} / ${pct(ours?.foreignLoad)}`,
+      `${pct(nginx?.foreignLoad)} / ${pct(ours?.foreignLoad)}${e.tries > 1 ? ` (try ${e.keptTry} of ${e.tries})` : ''}`,
       verdict(row, nginx, ours),
     ];
     return `| ${cells.join(' | ')} |`;
