@@ -2,15 +2,14 @@
  * Host statements sent over OMAPI: the baseline's observed strings (reference §7.8.4, without
  * omshell's \" escaping), the HTTPClient rule, and the F13 refusals.
  */
+import { isHttpBootUrl, resolveIpv4 } from '../../../src/modules/dhcp/boot-options';
 import {
   UnsafeValueError,
   assertSafeHostName,
   buildHostStatements,
   dhcpString,
   ipToHex,
-  isHttpBootUrl,
   renderHostStatements,
-  resolveIpv4,
   resolveNextServer,
 } from '../../../src/modules/dhcp/providers/isc/omapi/statements';
 

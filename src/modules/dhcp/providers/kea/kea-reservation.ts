@@ -12,9 +12,8 @@
  * 128-byte `file` field. The posted options, in order, go to the user-context so the record
  * reads back exactly as posted (a re-POST is a 200, not a 409).
  */
-import { promises as dns } from 'dns';
+import { isHttpBootUrl, nextServerIpv4, optionText, present, resolveIpv4, ResolveIpv4 } from '../../boot-options';
 import { Reservation } from '../../provider';
-import { isIpv4 } from '../../validation';
 import { CONTEXT_KEY, Json, MAX_BOOT_FILE_NAME, WrittenFields } from './kea-config';
 
 /** A posted value Kea cannot take; the message completes "Failed to add DHCP reservation for …: ". */
@@ -22,42 +21,14 @@ export class UnwritableValueError extends Error {
   override name = 'UnwritableValueError';
 }
 
-export type ResolveIpv4 = (name: string) => Promise<string | null>;
-
-/** First IPv4 address of a name via the system resolver, or null (not found, or after `timeoutMs`). */
-export async function resolveIpv4(name: string, timeoutMs = 3000): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => {
-    timer = setTimeout(() => r(null), timeoutMs);
-  });
-  try {
-    const found = dns.lookup(name, { family: 4 }).then((a) => a.address).catch(() => null);
-    return await Promise.race([found, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export function isHttpBootUrl(filename: string): boolean {
-  return /^https?:\/\//i.test(filename);
-}
-
-function present(v: unknown): boolean {
-  return v !== undefined && v !== null;
-}
-
-/** A posted option as one string; lists and maps are refused rather than stringified. */
 function text(v: unknown, what: string): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new UnwritableValueError(`Invalid ${what}: a single text value is expected`);
+  return optionText(v, what, (message) => new UnwritableValueError(message));
 }
 
 /** `nextServer` as the IPv4 address Kea needs: as given, or resolved from a name. */
 export async function nextServerAddress(value: string, resolve: ResolveIpv4): Promise<string> {
-  if (isIpv4(value)) return value;
-  const ip = value ? await resolve(value).catch(() => null) : null;
-  if (ip && isIpv4(ip)) return ip;
+  const ip = await nextServerIpv4(value, resolve);
+  if (ip) return ip;
   throw new UnwritableValueError(`next-server ${value} is neither an IPv4 address nor a name that resolves to one (Kea stores only addresses)`);
 }
 

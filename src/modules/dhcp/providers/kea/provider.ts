@@ -8,6 +8,7 @@
  * Errors carry the same texts as the ISC provider's for the same situations.
  */
 import { log } from '../../../../core/log';
+import { ResolveIpv4 } from '../../boot-options';
 import { DhcpError, DhcpProvider, DhcpRecord, Lease, Reservation, Subnet } from '../../provider';
 import { describeRecord } from '../../service';
 import { SubnetIndex } from '../../subnet-index';
@@ -15,7 +16,7 @@ import { ConfigChangedError, ConfigWriter, PersistError } from './config-writer'
 import { KeaClient, KeaCommandError, KeaError, KeaHttpError, KeaUnreachableError, KeaUnsupportedError } from './kea-client';
 import { addReservationTo, asArray, isObject, Json, removeReservationFrom, sameMac, toReservation } from './kea-config';
 import { leasesOf } from './kea-leases';
-import { buildKeaReservation, ResolveIpv4, UnwritableValueError } from './kea-reservation';
+import { buildKeaReservation, UnwritableValueError } from './kea-reservation';
 import { buildView, KeaView, reservationIndex } from './kea-view';
 import { decideWriteMode, hostCmdsAdd, hostCmdsDelete, hostCmdsList, KeaWriteMode } from './host-cmds';
 

@@ -15,7 +15,8 @@
  * and refused with UnsafeValueError otherwise. Host names are written unquoted by dhcpd
  * (`host NAME {`), so they are restricted to letters, digits, `.`, `-` and `_`.
  */
-import { promises as dns } from 'dns';
+import { isHttpBootUrl, nextServerIpv4, optionText, present, resolveIpv4, ResolveIpv4 } from '../../../boot-options';
+import { isIpv4 } from '../../../validation';
 
 /** A value that cannot be handed to dhcpd safely; the message is meant for the API caller. */
 export class UnsafeValueError extends Error {
@@ -24,7 +25,6 @@ export class UnsafeValueError extends Error {
 
 const SAFE_STRING = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/; // printable ASCII minus " and \
 const SAFE_HOST_NAME = /^[A-Za-z0-9_.-]+$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** `"value"` for a statement, or UnsafeValueError naming the field. */
 export function dhcpString(value: string, what: string): string {
@@ -45,10 +45,6 @@ export function assertSafeHostName(name: string): void {
   }
 }
 
-export function isIpv4(value: string): boolean {
-  return IPV4.test(value);
-}
-
 /** 192.168.122.1 → c0:a8:7a:01 (how the baseline writes addresses as data expressions). */
 export function ipToHex(ip: string): string {
   if (!isIpv4(ip)) throw new UnsafeValueError(`Invalid IP Address ${ip}`);
@@ -56,11 +52,6 @@ export function ipToHex(ip: string): string {
     .split('.')
     .map((o) => Number(o).toString(16).padStart(2, '0'))
     .join(':');
-}
-
-/** Whether a boot file name is an HTTP(S) URL, i.e. a UEFI HTTP boot reservation. */
-export function isHttpBootUrl(filename: string): boolean {
-  return /^https?:\/\//i.test(filename);
 }
 
 export interface HostStatementInput {
@@ -77,34 +68,13 @@ export interface HostStatementInput {
 export type NextServerForm = { hex: string } | { name: string };
 
 /** Turns an IPv4 or a name into resolver-independent form; null from `resolve` = unresolvable. */
-export async function resolveNextServer(
-  value: string,
-  resolve: (name: string) => Promise<string | null> = (n) => resolveIpv4(n),
-): Promise<NextServerForm> {
-  if (isIpv4(value)) return { hex: ipToHex(value) };
-  const ip = value ? await resolve(value).catch(() => null) : null;
-  return ip && isIpv4(ip) ? { hex: ipToHex(ip) } : { name: value };
-}
-
-/** First IPv4 address of a name via the system resolver, or null after `timeoutMs`. */
-export async function resolveIpv4(name: string, timeoutMs = 3000): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => {
-    timer = setTimeout(() => r(null), timeoutMs);
-  });
-  try {
-    const found = dns.lookup(name, { family: 4 }).then((a) => a.address).catch(() => null);
-    return await Promise.race([found, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export async function resolveNextServer(value: string, resolve: ResolveIpv4 = (n) => resolveIpv4(n)): Promise<NextServerForm> {
+  const ip = await nextServerIpv4(value, resolve);
+  return ip ? { hex: ipToHex(ip) } : { name: value };
 }
 
 /** Builds the statements, resolving a next-server name through DNS first (baseline behaviour). */
-export async function buildHostStatements(
-  input: HostStatementInput,
-  resolve?: (name: string) => Promise<string | null>,
-): Promise<string> {
+export async function buildHostStatements(input: HostStatementInput, resolve?: ResolveIpv4): Promise<string> {
   const ns = input.options.nextServer;
   const nextServer = ns === undefined || ns === null ? undefined : await resolveNextServer(text(ns, 'nextServer'), resolve);
   return renderHostStatements(input, nextServer);
@@ -194,19 +164,12 @@ function ztpFirmware(o: Record<string, unknown>): { core: string; web: string } 
   return undefined;
 }
 
-function present(v: unknown): boolean {
-  return v !== undefined && v !== null;
-}
-
 function optText(v: unknown, what: string): string {
   return present(v) ? text(v, what) : '';
 }
 
-/** A posted option as one string; lists and objects are refused rather than stringified. */
 function text(v: unknown, what: string): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new UnsafeValueError(`Invalid ${what}: a single text value is expected`);
+  return optionText(v, what, (message) => new UnsafeValueError(message));
 }
 
 /** Shows control characters in messages as \xNN so error texts stay on one line. */
