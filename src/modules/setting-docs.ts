@@ -59,7 +59,7 @@ export const MODULE_SETTING_DOCS: Record<string, Record<string, string>> = {
 
 /** Pages of docs/ that explain a module or provider further, linked from its section. */
 export const MODULE_DOC_PAGES: Record<string, string[]> = {
-  tftp: ['troubleshooting.md'],
+  tftp: ['tftp.md', 'troubleshooting.md'],
   dhcp: ['dhcp-module.md', 'dhcp-http-boot.md'],
   dhcp_isc: ['dhcp-isc.md', 'dhcp-isc-files.md', 'dhcp-isc-omapi.md'],
   dhcp_kea: ['dhcp-kea.md'],
