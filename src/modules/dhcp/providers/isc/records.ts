@@ -81,6 +81,42 @@ export interface Skip {
 
 type FindSubnet = (address: string) => Subnet | undefined;
 
+/** The subnet of a host's or lease's address, or why the record is skipped (`what` names the address). */
+function subnetFor(ip: string, mac: string, what: string, findSubnet: FindSubnet): Subnet | Skip {
+  if (!isIpv4(ip)) return { reason: `${what} is not an IPv4 address` };
+  const subnet = findSubnet(ip);
+  if (!subnet) return { reason: `no known subnet contains ${ip}` };
+  if (!isMac(mac)) return { reason: `hardware address ${mac} is neither 6 nor 20 bytes long`, warn: true };
+  return subnet;
+}
+
+/** What to do with an attribute: leave it out, or put something else into the options. */
+type AttributeRule = 'omit' | ((options: RecordOptions, value: unknown) => void);
+
+/**
+ * Copies attributes into `options` in their order: by `rules` where one names the key, a SUNW
+ * vendor option space as `vendor: 'sun'`, anything else under its own name.
+ */
+function copyAttributes(options: RecordOptions, attributes: object, rules: Record<string, AttributeRule>): void {
+  for (const [key, value] of Object.entries(attributes)) {
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
+    if (rule === 'omit') continue;
+    if (rule) rule(options, value);
+    else if (key === 'vendor_option_space') options.vendor = 'sun';
+    else options[key] = value;
+  }
+}
+
+const HOST_RULES: Record<string, AttributeRule> = {
+  fixed_address: 'omit', hardware_address: 'omit', deleted: 'omit',
+  dynamic: (options) => void (options.deleteable = true),
+};
+
+const LEASE_RULES: Record<string, AttributeRule> = {
+  hardware_address: 'omit', starts: 'omit', ends: 'omit', binding_state: 'omit',
+  next_binding_state: (options, value) => void (options.next_state = value),
+};
+
 /**
  * A reservation from a host block, or the reason it is skipped: no fixed-address or hardware
  * address, a fixed-address that is not an IPv4 literal, no known subnet containing it, or a
@@ -89,28 +125,11 @@ type FindSubnet = (address: string) => Subnet | undefined;
 export function toReservation(host: ParsedHost, findSubnet: FindSubnet): Reservation | Skip {
   const { fixed_address: ip, hardware_address: mac } = host.attributes;
   if (!ip || !mac) return { reason: 'no fixed-address or hardware address' };
-  if (!isIpv4(ip)) return { reason: `fixed-address ${ip} is not an IPv4 address` };
-  const subnet = findSubnet(ip);
-  if (!subnet) return { reason: `no known subnet contains ${ip}` };
-  if (!isMac(mac)) return { reason: `hardware address ${mac} is neither 6 nor 20 bytes long`, warn: true };
+  const subnet = subnetFor(ip, mac, `fixed-address ${ip}`, findSubnet);
+  if (isSkip(subnet)) return subnet;
   // deleteable first, then hostname (the baseline's defaults), then statements in order.
   const options: RecordOptions = { deleteable: false, hostname: host.name };
-  for (const [key, value] of Object.entries(host.attributes)) {
-    switch (key) {
-      case 'fixed_address':
-      case 'hardware_address':
-      case 'deleted':
-        break;
-      case 'dynamic':
-        options.deleteable = true;
-        break;
-      case 'vendor_option_space':
-        options.vendor = 'sun';
-        break;
-      default:
-        options[key] = value;
-    }
-  }
+  copyAttributes(options, host.attributes, HOST_RULES);
   addOptions(options, host.options);
   return { type: 'reservation', name: host.name, ip, mac: mac.toLowerCase(), subnet, options };
 }
@@ -119,28 +138,10 @@ export function toReservation(host: ParsedHost, findSubnet: FindSubnet): Reserva
 export function toLease(parsed: ParsedLease, findSubnet: FindSubnet): Lease | Skip {
   const { hardware_address: mac, starts, ends, binding_state: state } = parsed.attributes;
   if (!mac) return { reason: 'no hardware address' };
-  if (!isIpv4(parsed.ip)) return { reason: `${parsed.ip} is not an IPv4 address` };
-  const subnet = findSubnet(parsed.ip);
-  if (!subnet) return { reason: `no known subnet contains ${parsed.ip}` };
-  if (!isMac(mac)) return { reason: `hardware address ${mac} is neither 6 nor 20 bytes long`, warn: true };
+  const subnet = subnetFor(parsed.ip, mac, parsed.ip, findSubnet);
+  if (isSkip(subnet)) return subnet;
   const options: RecordOptions = {};
-  for (const [key, value] of Object.entries(parsed.attributes)) {
-    switch (key) {
-      case 'hardware_address':
-      case 'starts':
-      case 'ends':
-      case 'binding_state':
-        break;
-      case 'next_binding_state':
-        options.next_state = value;
-        break;
-      case 'vendor_option_space':
-        options.vendor = 'sun';
-        break;
-      default:
-        options[key] = value;
-    }
-  }
+  copyAttributes(options, parsed.attributes, LEASE_RULES);
   addOptions(options, parsed.options);
   return {
     type: 'lease',
