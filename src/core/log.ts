@@ -37,40 +37,56 @@ function formatLine(level: WinstonLevel, message: string, requestId?: string): s
   return `${ts} ${(requestId ?? '').padEnd(8)} [${TO_NAME[level][0]}] ${message}\n`;
 }
 
-/** Writes formatted lines to a file (reopened on SIGUSR1 for log rotation) or to stdout. */
+/**
+ * Writes formatted lines to a file (reopened on SIGUSR1 for log rotation) or to stdout. Each line
+ * is one synchronous append: several processes share the file, a line is on disk when the
+ * request it describes has finished, and nothing is lost if the process dies.
+ */
 class LineTransport extends Transport {
-  private stream: NodeJS.WritableStream;
+  private fd: number | null = null;
 
   constructor(private readonly target: string) {
     super();
-    this.stream = this.open();
+    this.open();
   }
 
-  private open(): NodeJS.WritableStream {
-    if (this.target === 'STDOUT') return process.stdout;
+  private open(): void {
+    if (this.target === 'STDOUT') return;
     try {
-      fs.appendFileSync(this.target, '');
-      return fs.createWriteStream(this.target, { flags: 'a' });
+      this.fd = fs.openSync(this.target, 'a');
     } catch (err) {
+      this.fd = null;
       process.stdout.write(`Cannot open log file ${this.target} (${(err as Error).message}), logging to STDOUT\n`);
-      return process.stdout;
+    }
+  }
+
+  private append(text: string): void {
+    if (this.fd === null) {
+      process.stdout.write(text);
+      return;
+    }
+    try {
+      fs.writeSync(this.fd, text);
+    } catch {
+      process.stdout.write(text);
     }
   }
 
   reopen(): void {
-    if (this.stream === process.stdout) return;
-    const old = this.stream;
-    this.stream = this.open();
-    (old as fs.WriteStream).end();
+    if (this.target === 'STDOUT') return;
+    const old = this.fd;
+    this.open();
+    if (old !== null) fs.closeSync(old);
   }
 
   override close(): void {
-    if (this.stream !== process.stdout) (this.stream as fs.WriteStream).end();
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
   }
 
   override log(info: winston.Logform.TransformableInfo, next: () => void): void {
-    this.stream.write(formatLine(info.level as WinstonLevel, String(info.message), info.request_id as string | undefined));
-    if (info.backtrace) this.stream.write(`${info.backtrace}\n`);
+    const line = formatLine(info.level as WinstonLevel, String(info.message), info.request_id as string | undefined);
+    this.append(info.backtrace ? `${line}${info.backtrace}\n` : line);
     next();
   }
 }
