@@ -110,6 +110,8 @@ function boundVars(recorded: string): Record<string, string> | null {
       const i = l.indexOf('=');
       if (i > 0) vars[l.slice(0, i)] = l.slice(i + 1);
     }
+    // A block cut short while the recorder is still writing it has no address yet: keep waiting.
+    if (!vars.new_ip_address) continue;
     return vars;
   }
   return null;
