@@ -147,6 +147,22 @@ export function randomTestSubnet(): string {
   return `10.${(b[0] % 200) + 20}.${b[1]}.0/24`;
 }
 
+export interface TestLan {
+  /** The subnet, e.g. 10.42.7.0/24. */
+  cidr: string;
+  /** Its network address, e.g. 10.42.7.0. */
+  network: string;
+  /** The address with this last octet: ip(1) = 10.42.7.1. */
+  ip(last: number): string;
+}
+
+/** randomTestSubnet() with its network address and a way to name its hosts. */
+export function randomTestLan(): TestLan {
+  const cidr = randomTestSubnet();
+  const network = cidr.split('/')[0];
+  return { cidr, network, ip: (last) => network.replace(/\d+$/, String(last)) };
+}
+
 export interface ServerTopologyOptions {
   /** Start of the namespace names: `<prefix>-s-<random>` (server) and `<prefix>-c-<random>` (client). */
   prefix: string;

@@ -9,7 +9,8 @@ import { IscState } from '../../../src/modules/dhcp/providers/isc/state';
 import { recordToJson, subnetToJson } from '../../../src/modules/dhcp/records-json';
 import { runDhclient } from '../../support/dhclient';
 import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
-import { randomTestSubnet } from '../../support/netns';
+import { randomTestLan } from '../../support/netns';
+import { omapiClientFor } from '../../support/omapi';
 
 jest.setTimeout(90_000);
 
@@ -26,27 +27,24 @@ const at = (network: string, last: number) => network.replace(/\d+$/, String(las
 const hex = (ip: string) => ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':');
 
 describe('LeasesFollower following a real dhcpd', () => {
+  const lan = randomTestLan();
+  const net0 = lan.network;
   let dhcpd: DhcpdInstance;
   let client: OmapiClient;
   let follower: LeasesFollower;
-  let net0: string;
   const state = new IscState();
   const logged: string[] = [];
   const log = { debug: () => undefined, info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
 
   beforeAll(async () => {
-    const subnet = randomTestSubnet();
-    net0 = subnet.split('/')[0];
     dhcpd = await startDhcpd({
-      subnet,
+      subnet: lan.cidr,
       serverIp: at(net0, 1),
       subnetExtra: `option routers ${at(net0, 1)};\n  range ${at(net0, 100)} ${at(net0, 150)};`,
       key: { algorithm: 'hmac-sha256' },
       prefix: 'iscfollow',
     });
-    client = new OmapiClient({
-      host: dhcpd.omapiHost, port: dhcpd.omapiPort, keyName: dhcpd.key!.name, keySecret: dhcpd.key!.secret, keyAlgorithm: 'hmac-sha256', timeoutMs: 5000,
-    });
+    client = omapiClientFor(dhcpd, { timeoutMs: 5000 });
     follower = new LeasesFollower({ configPath: dhcpd.confFile, leasesPath: dhcpd.leasesFile, state, log, pollIntervalMs: 500 });
     await follower.start();
   });
@@ -113,9 +111,7 @@ describe('LeasesFollower following a real dhcpd', () => {
     expect(reservation(mac)?.name).toBe('follow-b.example.com');
     // And appends to the rewritten file are followed.
     await client.close();
-    client = new OmapiClient({
-      host: dhcpd.omapiHost, port: dhcpd.omapiPort, keyName: dhcpd.key!.name, keySecret: dhcpd.key!.secret, keyAlgorithm: 'hmac-sha256', timeoutMs: 5000,
-    });
+    client = omapiClientFor(dhcpd, { timeoutMs: 5000 });
     await client.deleteHostByMac(mac);
     await waitFor(() => reservation(mac) === undefined, 'a delete after the rewrite');
     expect(logged.filter((l) => /fail|Skipped/i.test(l))).toEqual([]);

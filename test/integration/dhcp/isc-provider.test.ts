@@ -12,7 +12,8 @@ import { OmapiClient } from '../../../src/modules/dhcp/providers/isc/omapi/clien
 import type { IscDhcpProvider } from '../../../src/modules/dhcp/providers/isc/provider';
 import { runDhclient } from '../../support/dhclient';
 import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
-import { randomTestSubnet } from '../../support/netns';
+import { randomTestLan } from '../../support/netns';
+import { omapiClientFor } from '../../support/omapi';
 import { startTestProxy, TestProxy } from '../../support/proxy';
 import { rawRequest, RawResponse } from '../../support/raw-http';
 
@@ -57,11 +58,12 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
   let tp: TestProxy;
   let http: Api;
   let omapi: OmapiClient;
-  let net: string;
   let provider: IscDhcpProvider;
   const others: TestProxy[] = [];
   const dirs: string[] = [];
-  const ip = (n: number) => net.replace(/\d+$/, String(n));
+  const lan = randomTestLan();
+  const net = lan.network;
+  const ip = lan.ip;
   const HIDDEN_MAC = '52:54:00:cc:00:01';
 
   /** Foreman's create payload for a single-NIC host; `extra` replaces or adds fields. */
@@ -97,10 +99,8 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     p.proxy.registry.modules.find((m) => m.decl.name === 'dhcp')!.providers[0].started!.instance as IscDhcpProvider;
 
   beforeAll(async () => {
-    const subnet = randomTestSubnet();
-    net = subnet.split('/')[0];
     dhcpd = await startDhcpd({
-      subnet,
+      subnet: lan.cidr,
       serverIp: ip(1),
       subnetExtra: `range ${ip(100)} ${ip(150)};\n  option routers ${ip(1)};`,
       // A host the proxy cannot index (no fixed-address) but dhcpd knows by name and MAC.
@@ -110,7 +110,7 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     tp = await startProxy(dhcpSettings());
     http = api(tp.http!);
     provider = providerOf(tp);
-    omapi = new OmapiClient({ host: dhcpd.omapiHost, port: dhcpd.omapiPort, keyName: dhcpd.key!.name, keySecret: dhcpd.key!.secret });
+    omapi = omapiClientFor(dhcpd);
   });
 
   afterAll(async () => {

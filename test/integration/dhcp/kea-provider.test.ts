@@ -11,7 +11,7 @@ import { runDhclient } from '../../support/dhclient';
 import { textBody } from '../../support/dhcp-app';
 import { KeaInstance, startKea } from '../../support/kea';
 import { keaTestApp, KeaTestApp } from '../../support/kea-app';
-import { randomTestSubnet } from '../../support/netns';
+import { randomTestLan } from '../../support/netns';
 import { startTestProxy } from '../../support/proxy';
 
 jest.setTimeout(120_000);
@@ -23,8 +23,9 @@ const MAC20 = '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:aa:bb:cc:dd:ee:01';
 
 let kea: KeaInstance;
 let app: KeaTestApp;
-let net: string;
-const ip = (n: number) => net.replace(/\d+$/, String(n));
+const lan = randomTestLan();
+const net = lan.network;
+const ip = lan.ip;
 
 const get = (path: string) => request(app.listener).get(path).set('Accept', 'application/json').buffer(true).parse(textBody);
 const post = (path: string, fields: Record<string, string>) => request(app.listener).post(path)
@@ -50,10 +51,8 @@ function fileReservations(): any[] {
 }
 
 beforeAll(async () => {
-  const subnet = randomTestSubnet();
-  net = subnet.split('/')[0];
   kea = await startKea({
-    subnet,
+    subnet: lan.cidr,
     serverIp: ip(1),
     auth: { user: USER, password: PASSWORD },
     prefix: 'keaprov',

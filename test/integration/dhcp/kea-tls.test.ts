@@ -10,7 +10,7 @@ import { makeTestPki, TestPki } from '../../support/certs';
 import { textBody } from '../../support/dhcp-app';
 import { KeaInstance, startKea } from '../../support/kea';
 import { keaTestApp, KeaTestApp } from '../../support/kea-app';
-import { randomTestSubnet } from '../../support/netns';
+import { randomTestLan } from '../../support/netns';
 
 jest.setTimeout(90_000);
 
@@ -19,9 +19,10 @@ const PASSWORD = 'tls-test-password';
 
 let kea: KeaInstance;
 let pki: TestPki;
-let net: string;
+const lan = randomTestLan();
+const net = lan.network;
+const ip = lan.ip;
 const apps: KeaTestApp[] = [];
-const ip = (n: number) => net.replace(/\d+$/, String(n));
 
 async function app(settings: Record<string, unknown>): Promise<KeaTestApp> {
   delete logBuffer().failedModules.dhcp;
@@ -34,10 +35,8 @@ async function app(settings: Record<string, unknown>): Promise<KeaTestApp> {
 const failure = () => logBuffer().failedModules.dhcp ?? '';
 
 beforeAll(async () => {
-  const subnet = randomTestSubnet();
-  net = subnet.split('/')[0];
   kea = await startKea({
-    subnet,
+    subnet: lan.cidr,
     serverIp: ip(1),
     prefix: 'keatls',
     auth: { user: USER, password: PASSWORD },

@@ -19,7 +19,7 @@ import { leaseTime } from '../../../src/modules/dhcp/records-json';
 import { runDhclient } from '../../support/dhclient';
 import { textBody } from '../../support/dhcp-app';
 import { Libvirtd, LibvirtClientPort, startLibvirtd } from '../../support/libvirtd';
-import { randomTestSubnet, run, shortId } from '../../support/netns';
+import { randomTestLan, run, shortId } from '../../support/netns';
 import { startTestProxy, TestProxy } from '../../support/proxy';
 
 jest.setTimeout(120_000);
@@ -35,9 +35,10 @@ let lv: Libvirtd;
 let client: LibvirtClientPort;
 let dnsmasqPid: number;
 let tp: TestProxy;
-let net: string;
 let savedTz: string | undefined;
-const ip = (n: number) => net.replace(/\d+$/, String(n));
+const lan = randomTestLan();
+const net = lan.network;
+const ip = lan.ip;
 const bootUrl = () => `http://${ip(1)}:8000/httpboot/grub2/grubx64.efi`;
 /** Milliseconds of each POST that created a reservation one at a time (no concurrency). */
 const createTimes: number[] = [];
@@ -107,7 +108,6 @@ const hostLines = (xml: string) => xml.split('\n').filter((l) => l.includes('<ho
 beforeAll(async () => {
   savedTz = process.env.TZ;
   process.env.TZ = 'Asia/Kolkata';
-  net = randomTestSubnet().split('/')[0];
   lv = await startLibvirtd({ prefix: 'splv', qemuDriver: true });
   dnsmasqPid = await lv.startNetwork(NETWORK, networkXml());
   client = await lv.attachClient(BRIDGE);

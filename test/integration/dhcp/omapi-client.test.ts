@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { OmapiClient, OmapiError } from '../../../src/modules/dhcp/providers/isc/omapi/client';
 import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
-import { randomTestSubnet } from '../../support/netns';
+import { randomTestLan } from '../../support/netns';
+import { omapiClientFor } from '../../support/omapi';
 
 jest.setTimeout(60_000);
 
@@ -25,28 +26,20 @@ async function expectOmapiError(p: Promise<unknown>, kind: OmapiError['kind']): 
 }
 
 describe('OmapiClient against dhcpd (HMAC-MD5 key)', () => {
+  const lan = randomTestLan();
+  const net0 = lan.network;
   let dhcpd: DhcpdInstance;
   let client: OmapiClient;
-  let net0: string;
 
   beforeAll(async () => {
-    const subnet = randomTestSubnet();
-    net0 = subnet.split('/')[0];
     dhcpd = await startDhcpd({
-      subnet,
-      serverIp: subnetHost(net0, 1),
-      subnetExtra: `range ${subnetHost(net0, 100)} ${subnetHost(net0, 150)};`,
+      subnet: lan.cidr,
+      serverIp: lan.ip(1),
+      subnetExtra: `range ${lan.ip(100)} ${lan.ip(150)};`,
       key: { algorithm: 'hmac-md5' },
       prefix: 'omapicli',
     });
-    client = new OmapiClient({
-      host: dhcpd.omapiHost,
-      port: dhcpd.omapiPort,
-      keyName: dhcpd.key!.name,
-      keySecret: dhcpd.key!.secret,
-      keyAlgorithm: 'hmac-md5',
-      timeoutMs: 5000,
-    });
+    client = omapiClientFor(dhcpd, { timeoutMs: 5000 });
   });
 
   afterAll(async () => {
@@ -200,22 +193,15 @@ describe.each(['hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-s
     let dhcpd: DhcpdInstance;
 
     beforeAll(async () => {
-      const subnet = randomTestSubnet();
-      dhcpd = await startDhcpd({ subnet, serverIp: subnetHost(subnet.split('/')[0], 1), key: { algorithm }, prefix: 'omapialg' });
+      const lan = randomTestLan();
+      dhcpd = await startDhcpd({ subnet: lan.cidr, serverIp: lan.ip(1), key: { algorithm }, prefix: 'omapialg' });
     });
     afterAll(async () => {
       await dhcpd?.stop();
     });
 
     it('creates, looks up and deletes a host', async () => {
-      const c = new OmapiClient({
-        host: dhcpd.omapiHost,
-        port: dhcpd.omapiPort,
-        keyName: dhcpd.key!.name,
-        keySecret: dhcpd.key!.secret,
-        keyAlgorithm: algorithm,
-        timeoutMs: 5000,
-      });
+      const c = omapiClientFor(dhcpd, { timeoutMs: 5000 });
       const ip = subnetHost(dhcpd.subnet.network, 20);
       await c.createHost({ name: 'alg-host', ip, mac: '52:54:00:cc:00:01', hardwareType: 1 });
       expect(await c.lookupHost({ name: 'alg-host' })).toMatchObject({ ip });

@@ -7,27 +7,26 @@ import { OmapiClient } from '../../../src/modules/dhcp/providers/isc/omapi/clien
 import { buildHostStatements } from '../../../src/modules/dhcp/providers/isc/omapi/statements';
 import { runDhclient } from '../../support/dhclient';
 import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
-import { randomTestSubnet } from '../../support/netns';
+import { randomTestLan } from '../../support/netns';
+import { omapiClientFor } from '../../support/omapi';
 
 jest.setTimeout(90_000);
 
 describe('OMAPI reservation seen by a real DHCP client', () => {
+  const lan = randomTestLan();
+  const ip = lan.ip;
   let dhcpd: DhcpdInstance;
   let client: OmapiClient;
-  let base: string;
-  const ip = (n: number) => base.replace(/\d+$/, String(n));
   const MAC = '52:54:00:ee:00:0a';
 
   beforeAll(async () => {
-    const subnet = randomTestSubnet();
-    base = subnet.split('/')[0];
     dhcpd = await startDhcpd({
-      subnet,
+      subnet: lan.cidr,
       serverIp: ip(1),
       subnetExtra: `range ${ip(100)} ${ip(150)};\n  option routers ${ip(1)};`,
       prefix: 'omapidhc',
     });
-    client = new OmapiClient({ host: dhcpd.omapiHost, port: dhcpd.omapiPort, keyName: dhcpd.key!.name, keySecret: dhcpd.key!.secret });
+    client = omapiClientFor(dhcpd);
   });
   afterAll(async () => {
     await client?.close();

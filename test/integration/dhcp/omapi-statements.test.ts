@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import { OmapiClient } from '../../../src/modules/dhcp/providers/isc/omapi/client';
 import { UnsafeValueError, buildHostStatements } from '../../../src/modules/dhcp/providers/isc/omapi/statements';
 import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
-import { randomTestSubnet } from '../../support/netns';
+import { randomTestLan } from '../../support/netns';
+import { omapiClientFor } from '../../support/omapi';
 
 jest.setTimeout(60_000);
 
@@ -44,28 +45,20 @@ function hostBlock(leases: string, name: string): string[] {
 }
 
 describe('host statements accepted and persisted by dhcpd', () => {
+  const lan = randomTestLan();
+  const ip = lan.ip;
   let dhcpd: DhcpdInstance;
   let client: OmapiClient;
-  let base: string;
-  const ip = (n: number) => base.replace(/\d+$/, String(n));
 
   beforeAll(async () => {
-    const subnet = randomTestSubnet();
-    base = subnet.split('/')[0];
     dhcpd = await startDhcpd({
-      subnet,
+      subnet: lan.cidr,
       serverIp: ip(1),
       confExtra: VENDOR_OPTION_DEFINITIONS,
       key: { algorithm: 'hmac-sha256' },
       prefix: 'omapist',
     });
-    client = new OmapiClient({
-      host: dhcpd.omapiHost,
-      port: dhcpd.omapiPort,
-      keyName: dhcpd.key!.name,
-      keySecret: dhcpd.key!.secret,
-      keyAlgorithm: 'hmac-sha256',
-    });
+    client = omapiClientFor(dhcpd);
   });
   afterAll(async () => {
     await client?.close();

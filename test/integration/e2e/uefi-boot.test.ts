@@ -21,7 +21,7 @@ import { makeTestPki, TestPki } from '../../support/certs';
 import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
 import { ForemanLikeClient } from '../../support/foreman-api';
 import { buildGrubEfi, hostConfigLoader } from '../../support/grub-image';
-import { fromInt, randomTestSubnet, requireRootAndCommands, shortId } from '../../support/netns';
+import { fromInt, randomTestLan, requireRootAndCommands, shortId } from '../../support/netns';
 import { NsProcess, startProxyInNamespace, startStaticServerInNamespace } from '../../support/ns-processes';
 import { omshellHostByMac } from '../../support/omshell';
 import { requireBuild, waitFor } from '../../support/process';
@@ -90,9 +90,9 @@ beforeAll(async () => {
   requireBuild();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uefi-e2e-'));
   started.cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const subnet = randomTestSubnet();
-  const serverIp = fromInt(ipToInt(subnet.split('/')[0]) + 1);
-  const dhcpd = await startDhcpd({ subnet, serverIp, prefix: 'uefie2e', key: { algorithm: 'hmac-md5' } });
+  const lan = randomTestLan();
+  const serverIp = lan.ip(1);
+  const dhcpd = await startDhcpd({ subnet: lan.cidr, serverIp, prefix: 'uefie2e', key: { algorithm: 'hmac-md5' } });
   started.cleanups.push(() => dhcpd.stop());
   const { tap } = await addTapBridge(dhcpd.clientNs, dhcpd.clientIf);
 
