@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { canConnect, pollUntil, stopProcess } from './daemon';
-import { createServerTopology, parseCidr, requireRootAndCommands, ServerTopology } from './netns';
+import { createServerTopology, DhcpServerLink, parseCidr, requireRootAndCommands, ServerTopology } from './netns';
 
 export const DHCPD_BIN = '/usr/sbin/dhcpd';
 
@@ -52,17 +52,7 @@ export interface StartDhcpdOptions {
   startTimeoutMs?: number;
 }
 
-export interface DhcpdInstance {
-  /** Server namespace (dhcpd runs here). */
-  ns: string;
-  /** Client namespace linked to the DHCP interface; put dhclient or qemu here. */
-  clientNs: string;
-  /** The client namespace's end of the DHCP link (unnumbered). */
-  clientIf: string;
-  /** The server's DHCP interface inside `ns`. */
-  serverIf: string;
-  subnet: { network: string; prefix: number; netmask: string };
-  serverIp: string;
+export interface DhcpdInstance extends DhcpServerLink {
   /** Address the test process (root namespace) uses to reach OMAPI. */
   omapiHost: string;
   omapiPort: number;
@@ -149,13 +139,13 @@ export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance
       prefix, subnet, serverIp: opts.serverIp, rootIfTag: 'spo',
       ifaces: { link: LINK_IF_NS, server: DHCP_IF_SERVER, client: DHCP_IF_CLIENT },
     });
-    const { ns, clientNs, nsIp } = topology;
+    const { dhcp, nsIp } = topology;
 
     const launch = async () => {
       stderr = '';
       const p = spawn(
         'ip',
-        ['netns', 'exec', ns, DHCPD_BIN, '-4', '-f', '-d', '-cf', confFile, '-lf', leasesFile, '-pf', pidFile, DHCP_IF_SERVER],
+        ['netns', 'exec', dhcp.ns, DHCPD_BIN, '-4', '-f', '-d', '-cf', confFile, '-lf', leasesFile, '-pf', pidFile, DHCP_IF_SERVER],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       p.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -174,12 +164,7 @@ export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance
     await launch();
 
     const instance: DhcpdInstance = {
-      ns,
-      clientNs,
-      clientIf: DHCP_IF_CLIENT,
-      serverIf: DHCP_IF_SERVER,
-      subnet,
-      serverIp: opts.serverIp,
+      ...dhcp,
       omapiHost: nsIp,
       omapiPort,
       key,

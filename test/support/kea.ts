@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { canConnect, canConnectUnix, pollUntil, stopProcess } from './daemon';
-import { createServerTopology, parseCidr, requireRootAndCommands, ServerTopology } from './netns';
+import { createServerTopology, DhcpServerLink, parseCidr, requireRootAndCommands, ServerTopology } from './netns';
 
 export const KEA_DHCP4_BIN = '/usr/sbin/kea-dhcp4';
 export const KEA_CTRL_AGENT_BIN = '/usr/sbin/kea-ctrl-agent';
@@ -75,13 +75,7 @@ export interface KeaTls {
   requireClientCert?: boolean;
 }
 
-export interface KeaInstance {
-  ns: string;
-  clientNs: string;
-  clientIf: string;
-  serverIf: string;
-  subnet: { network: string; prefix: number; netmask: string };
-  serverIp: string;
+export interface KeaInstance extends DhcpServerLink {
   /** Control Agent base URL as the test process reaches it, e.g. http://10.1.2.1:8000/ */
   url: string;
   agentHost: string;
@@ -184,7 +178,7 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
       prefix, subnet, serverIp: opts.serverIp, rootIfTag: 'spk',
       ifaces: { link: LINK_IF_NS, server: DHCP_IF_SERVER, client: DHCP_IF_CLIENT },
     });
-    const { ns, clientNs, nsIp } = topology;
+    const { dhcp, nsIp } = topology;
 
     const conf = keaDhcp4Conf({
       iface: DHCP_IF_SERVER, subnet: `${subnet.network}/${subnet.prefix}`, subnetId: opts.subnetId ?? 1, socket,
@@ -198,7 +192,7 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
     }), null, 2));
 
     const spawnIn = (label: string, bin: string, args: string[]): ChildProcess => {
-      const p = spawn('ip', ['netns', 'exec', ns, bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn('ip', ['netns', 'exec', dhcp.ns, bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       const add = (c: Buffer) => (output += `[${label}] ${c.toString()}`);
       p.stdout!.on('data', add);
       p.stderr!.on('data', add);
@@ -234,12 +228,7 @@ export async function startKea(opts: StartKeaOptions): Promise<KeaInstance> {
 
     const scheme = opts.tls ? 'https' : 'http';
     return {
-      ns,
-      clientNs,
-      clientIf: DHCP_IF_CLIENT,
-      serverIf: DHCP_IF_SERVER,
-      subnet,
-      serverIp: opts.serverIp,
+      ...dhcp,
       url: `${scheme}://${nsIp}:${agentPort}/`,
       agentHost: nsIp,
       agentPort,

@@ -166,8 +166,8 @@ export function randomTestLan(): TestLan {
 export interface ServerTopologyOptions {
   /** Start of the namespace names: `<prefix>-s-<random>` (server) and `<prefix>-c-<random>` (client). */
   prefix: string;
-  /** The DHCP subnet (the root link's /30 is chosen outside it). */
-  subnet: { network: string; prefix: number };
+  /** The DHCP subnet (parseCidr); the root link's /30 is chosen outside it. */
+  subnet: { network: string; prefix: number; netmask: string };
   /** The server's address on the DHCP link, inside `subnet`. */
   serverIp: string;
   /** A few letters that start the root end's name (`<tag><random hex>`), so `ip link` shows whose it is. */
@@ -176,11 +176,24 @@ export interface ServerTopologyOptions {
   ifaces: { link: string; server: string; client: string };
 }
 
-export interface ServerTopology {
-  /** Server namespace: holds `ifaces.link` (nsIp/30) and `ifaces.server` (serverIp/prefix). */
+/** Where a DHCP server harness (dhcpd.ts, kea.ts) serves, and where its clients go. */
+export interface DhcpServerLink {
+  /** Server namespace (the daemon runs here). */
   ns: string;
-  /** Client namespace: holds `ifaces.client`, unnumbered, the other end of the DHCP link. */
+  /** Client namespace linked to the DHCP interface; put dhclient or qemu here. */
   clientNs: string;
+  /** The client namespace's end of the DHCP link (unnumbered). */
+  clientIf: string;
+  /** The server's DHCP interface inside `ns`. */
+  serverIf: string;
+  subnet: { network: string; prefix: number; netmask: string };
+  /** The server's address on `serverIf`. */
+  serverIp: string;
+}
+
+export interface ServerTopology {
+  /** The DHCP side: `ns` also holds `ifaces.link` (nsIp/30). */
+  dhcp: DhcpServerLink;
   /** The server namespace's address on the root link: where the test process reaches services. */
   nsIp: string;
   /** The root namespace's address on that link. */
@@ -220,7 +233,13 @@ export async function createServerTopology(o: ServerTopologyOptions): Promise<Se
       { ns, name: o.ifaces.server, address: `${o.serverIp}/${o.subnet.prefix}` },
       { ns: clientNs, name: o.ifaces.client },
     );
-    return { ns, clientNs, nsIp: link.nsIp, rootIp: link.rootIp, rootIf, cleanup };
+    return {
+      dhcp: { ns, clientNs, clientIf: o.ifaces.client, serverIf: o.ifaces.server, subnet: o.subnet, serverIp: o.serverIp },
+      nsIp: link.nsIp,
+      rootIp: link.rootIp,
+      rootIf,
+      cleanup,
+    };
   } catch (e) {
     await cleanup();
     throw e;
