@@ -90,6 +90,8 @@ async function run(cli: Cli): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGUSR1', () => reopenLogs());
+  // The Ruby proxy dumps its threads on TTIN; the Node equivalent is a diagnostic report on stdout.
+  process.on('SIGTTIN', () => { process.report?.writeReport('stdout'); });
 }
 
 async function main(): Promise<void> {
