@@ -175,6 +175,7 @@ async function main() {
     const [nginxPort, oursPort] = [await freePort(), await freePort()];
     const { settings, logFile } = writeProxySettings(tmp, { port: oursPort, bootRoot, dhcp });
 
+    const facts = machineFacts(); // now: the build being measured, not what the tree holds later
     const quietLoad = await waitForQuiet();
     const ng = await startNginx({ dir: tmp, port: nginxPort, bootRoot });
     const nginxT0 = Date.now();
@@ -271,9 +272,8 @@ async function main() {
     const logLines = logText.split('\n').length - 1;
     const logProblems = logText.split('\n').filter((l) => /\b(ERROR|FATAL|WARN)\b/.test(l));
 
-    const facts = machineFacts();
     const md = require('./lib/results-md').resultsMarkdown({
-      facts, seconds: SECONDS, quietLoad, machines: MACHINES, results, stormResult, stormFiles,
+      facts: { ...facts, loadavg: os.loadavg().map((l) => l.toFixed(2)).join(' ') }, seconds: SECONDS, quietLoad, machines: MACHINES, results, stormResult, stormFiles,
       startup: { oursMs: servers.ours.startupMs, nginxMs: nginxStartupMs, dhcpReadyMs, dhcpStatus, restarts },
       rss: { idle: idleRss, idleAfter: idleRssAfter, nginxIdle: nginxIdleRss, idleBreakdown, afterBreakdown },
       log: { lines: logLines, problems: logProblems, bytes: Buffer.byteLength(logText) },

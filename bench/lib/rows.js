@@ -30,14 +30,17 @@ function benchmarkRows({ seconds, dhcpNetwork }) {
       }
     }
   }
+  // Each unused_ip answer is remembered as offered: at ~3 000 answers/s a 5 s row would use up
+  // the /16's 15 534 free addresses and end up measuring the exhausted case instead.
+  const dhcpSeconds = Math.min(seconds, 3);
   rows.push(
     { group: 'pairs', name: 'HEAD+GET 2 KB (firmware)', kind: 'pairs', path: `/httpboot/${FILES.small.rel}`, conns: 1, metric: 'rps', both: true, seconds, stallCheck: true },
     { group: 'pairs', name: 'HEAD+GET 2 KB (firmware)', kind: 'pairs', path: `/httpboot/${FILES.small.rel}`, conns: 32, metric: 'rps', both: true, seconds },
     { group: 'pairs', name: 'HEAD+GET 12 MB kernel (firmware)', kind: 'pairs', path: `/httpboot/${FILES.kernel.rel}`, conns: 32, metric: 'bps', both: true, seconds },
     { group: 'api', name: 'GET /features', kind: 'wrk', path: '/features', conns: 1, metric: 'rps', both: false, seconds },
     { group: 'api', name: 'GET /features', kind: 'wrk', path: '/features', conns: 32, metric: 'rps', both: false, seconds },
-    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 1, metric: 'rps', both: false, seconds, countNulls: true, needsDhcp: true, freshProxy: true },
-    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 32, metric: 'rps', both: false, seconds, countNulls: true, needsDhcp: true, freshProxy: true },
+    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 1, metric: 'rps', both: false, seconds: dhcpSeconds, countNulls: true, needsDhcp: true, freshProxy: true },
+    { group: 'api', name: `GET /dhcp/${dhcpNetwork}/unused_ip (/16, 50 000 records)`, kind: 'wrk', path: `/dhcp/${dhcpNetwork}/unused_ip`, conns: 32, metric: 'rps', both: false, seconds: dhcpSeconds, countNulls: true, needsDhcp: true, freshProxy: true },
   );
   return rows;
 }
