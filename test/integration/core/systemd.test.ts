@@ -25,7 +25,8 @@ test('READY=1 reaches NOTIFY_SOCKET after the listeners are up', async () => {
   fs.writeFileSync(path.join(dir, 'settings.yml'), `:http_port: ${port}\n:bind_host: 127.0.0.1\n:log_file: STDOUT\n:settings_directory: ${dir}\n`);
   const proc = spawnProxy(['--settings', path.join(dir, 'settings.yml')], { NOTIFY_SOCKET: sock });
   try {
-    const received = await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8'), 10_000, 'READY=1');
+    const received = await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8'), 25_000, 'READY=1')
+      .catch((err: Error) => { throw new Error(`${err.message}\n--- proxy output ---\n${proc.output()}`); });
     expect(received).toMatch(/READY=1/);
     expect(proc.output()).toMatch(/Smart proxy has launched/);
   } finally {
@@ -34,7 +35,7 @@ test('READY=1 reaches NOTIFY_SOCKET after the listeners are up', async () => {
     listener.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}, 20_000);
+}, 40_000);
 
 test('the systemd unit runs the build in the foreground, restarts on failure, reopens logs on reload', () => {
   const unit = fs.readFileSync(path.join(REPO, 'scripts', 'systemd', 'foreman-proxy.service'), 'utf8');
