@@ -8,6 +8,32 @@ const BUFFERS_PER_RESPONSE = 2;
 const BUFFER_BUDGET = 32 * 1024 * 1024;
 let activeResponses = 0;
 
+/**
+ * Buffers go back to a pool when a response ends and are handed to the next one: a storm of
+ * large files reuses the same memory instead of leaving the allocator fragmented and the
+ * process's resident size at its high-water mark.
+ */
+const pool = new Map<number, Buffer[]>();
+let pooledBytes = 0;
+
+function takeBuffer(size: number): Buffer {
+  const list = pool.get(size);
+  const buf = list?.pop();
+  if (buf) {
+    pooledBytes -= size;
+    return buf;
+  }
+  return Buffer.allocUnsafeSlow(size);
+}
+
+function giveBack(buf: Buffer): void {
+  if (pooledBytes + buf.length > BUFFER_BUDGET) return;
+  pooledBytes += buf.length;
+  const list = pool.get(buf.length);
+  if (list) list.push(buf);
+  else pool.set(buf.length, [buf]);
+}
+
 /** Big chunks (fewer system calls) when few files stream at once, small ones in a boot storm. */
 function chunkSize(): number {
   const share = BUFFER_BUDGET / (BUFFERS_PER_RESPONSE * Math.max(1, activeResponses));
@@ -24,15 +50,20 @@ function chunkSize(): number {
  */
 export function pumpFile(fd: number, start: number, end: number, res: ServerResponse, onError: (err: Error) => void): void {
   activeResponses++;
-  const CHUNK = Math.min(chunkSize(), end - start + 1);
-  const free: Buffer[] = Array.from({ length: BUFFERS_PER_RESPONSE }, () => Buffer.allocUnsafeSlow(CHUNK));
+  // Pooled buffers come in the two or three standard sizes only; a short file still gets one of them.
+  const CHUNK = chunkSize();
+  const free: Buffer[] = Array.from({ length: BUFFERS_PER_RESPONSE }, () => takeBuffer(CHUNK));
   let position = start;
   let reading = false;
   let writing = 0;
   let finished = false;
 
+  // Buffers still being written belong to the socket until their write callback; they return then.
   const release = () => {
     activeResponses--;
+    while (free.length) {
+      giveBack(free.pop()!);
+    }
   };
   const finish = (err?: Error) => {
     if (finished) return;
@@ -64,6 +95,10 @@ export function pumpFile(fd: number, start: number, end: number, res: ServerResp
       writing++;
       res.write(n === CHUNK ? buf : buf.subarray(0, n), (werr) => {
         writing--;
+        if (finished) {
+          giveBack(buf);
+          return;
+        }
         free.push(buf);
         if (werr) finish(werr);
         else step();
