@@ -1,4 +1,11 @@
 #!/usr/bin/env node
+import * as v8 from 'v8';
+
+// A small young generation: the proxy's garbage is short-lived per-request objects, and V8's default
+// (16 MiB semi-spaces) let resident memory balloon under load for no throughput gain (measured).
+if (!/--max-semi-space-size/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`)) {
+  v8.setFlagsFromString('--max-semi-space-size=2');
+}
 import * as path from 'path';
 import { closeLogs, log, logBuffer, reopenLogs } from './core/log';
 import type { RunningProxy } from './core/proxy';

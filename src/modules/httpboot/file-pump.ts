@@ -3,7 +3,8 @@ import type { ServerResponse } from 'http';
 
 const MIN_CHUNK = 64 * 1024;
 const MAX_CHUNK = 512 * 1024;
-const BUFFERS_PER_RESPONSE = 2;
+/** Up to this many concurrent responses each read ahead into a second buffer. */
+const READ_AHEAD_BELOW = 16;
 /** All responses together hold at most this much buffer memory (beyond the minimum chunk). */
 const BUFFER_BUDGET = 32 * 1024 * 1024;
 let activeResponses = 0;
@@ -35,24 +36,27 @@ function giveBack(buf: Buffer): void {
 }
 
 /** Big chunks (fewer system calls) when few files stream at once, small ones in a boot storm. */
-function chunkSize(): number {
-  const share = BUFFER_BUDGET / (BUFFERS_PER_RESPONSE * Math.max(1, activeResponses));
+function chunkSize(buffers: number): number {
+  const share = BUFFER_BUDGET / (buffers * Math.max(1, activeResponses));
   const size = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, share));
   return size - (size % MIN_CHUNK);
 }
 
 /**
  * Streams bytes [start, end] of an open file into a response with two reused buffers: one is
- * read while the other is being written. Memory per response is bounded (2 × 64–512 KiB, sized by
- * how many files stream at once) whatever the file size, and nothing is allocated per chunk, so a
+ * read while the other is being written (one buffer in a storm). Memory per response is bounded
+ * (1–2 × 64–512 KiB, sized by how many files stream at once) whatever the file size, and nothing is allocated per chunk, so a
  * boot storm of large files does not grow the heap. A buffer is reused only after the socket
  * reported its write complete.
  */
 export function pumpFile(fd: number, start: number, end: number, res: ServerResponse, onError: (err: Error) => void): void {
   activeResponses++;
-  // Pooled buffers come in the two or three standard sizes only; a short file still gets one of them.
-  const CHUNK = chunkSize();
-  const free: Buffer[] = Array.from({ length: BUFFERS_PER_RESPONSE }, () => takeBuffer(CHUNK));
+  // Alone, a response reads the next chunk while the last one is written; in a storm the kernel's
+  // socket buffers already keep every connection busy, and one buffer each halves the memory.
+  const buffers = activeResponses < READ_AHEAD_BELOW ? 2 : 1;
+  // Pooled buffers come in a few standard sizes only; a short file still gets one of them.
+  const CHUNK = chunkSize(buffers);
+  const free: Buffer[] = Array.from({ length: buffers }, () => takeBuffer(CHUNK));
   let position = start;
   let reading = false;
   let writing = 0;
