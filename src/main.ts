@@ -101,7 +101,14 @@ async function run(cli: Cli): Promise<void> {
   process.on('SIGTTIN', () => { process.report?.writeReport('stdout'); });
 }
 
+/** A bug in one request must not take every module down with it: log it with its stack and go on. */
+function keepRunningOnErrors(): void {
+  process.on('unhandledRejection', (reason) => log.error(`Unhandled promise rejection: ${(reason as Error)?.message ?? String(reason)}`, reason));
+  process.on('uncaughtException', (err) => log.error(`Uncaught exception: ${err.message}`, err));
+}
+
 async function main(): Promise<void> {
+  keepRunningOnErrors();
   if (process.env.SMART_PROXY_WORKER === '1') {
     const { workerMain } = require('./core/cluster-worker') as typeof import('./core/cluster-worker');
     workerMain((require('./modules/worker-mounts') as typeof import('./modules/worker-mounts')).WORKER_MOUNTS);

@@ -5,7 +5,13 @@ import { sendBody, sendError, sendNotFound, setProtectionHeaders } from '../../c
 import { log } from '../../core/log';
 import { pumpFile } from './file-pump';
 import { contentTypeFor } from './mime';
+import { CACHEABLE_SIZE, CachedFile, SmallFileCache } from './small-file-cache';
 import { decodeRequestPath, normaliseRelative, PathRejected, strictlyInside } from './paths';
+
+/** The file a request path names inside `root`, by lexical rules only (no file system access). */
+export function requestedPath(root: string, rawRelative: string): string {
+  return path.join(root, ...normaliseRelative(decodeRequestPath(rawRelative)));
+}
 
 interface OpenedFile {
   fd: number;
@@ -32,9 +38,7 @@ function closeQuietly(fd: number): void {
  * page-cache work, and a round trip through libuv's thread pool per call costs more than the
  * call itself (measured: the event loop sat idle half the time waiting for the pool).
  */
-export function openInsideRoot(root: string, rawRelative: string): OpenedFile {
-  const segments = normaliseRelative(decodeRequestPath(rawRelative));
-  const joined = path.join(root, ...segments);
+export function openInsideRoot(root: string, joined: string): OpenedFile {
   let real: string;
   try {
     real = fs.realpathSync.native(joined);
@@ -97,26 +101,25 @@ function notModified(req: IncomingMessage, mtime: Date): boolean {
   return Number.isFinite(t) && Math.floor(mtime.getTime() / 1000) <= Math.floor(t / 1000);
 }
 
-const SMALL_FILE = 128 * 1024;
 
-function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenedFile): void {
-  const { fd, stat } = file;
-  const type = contentTypeFor(file.real);
-  const size = stat.size;
-  if (notModified(req, stat.mtime)) {
-    closeQuietly(fd);
+/**
+ * Status and headers for a file of `size` bytes: 304, 416, or the byte range to send (null when
+ * nothing more is to be sent: HEAD, empty file, or already answered).
+ */
+function answerHeaders(req: IncomingMessage, res: ServerResponse, real: string, size: number, mtime: Date): { start: number; end: number } | null {
+  if (notModified(req, mtime)) {
     res.statusCode = 304;
     res.end();
-    return;
+    return null;
   }
+  const type = contentTypeFor(real);
   const range = parseRange(req.headers.range, size);
-  res.setHeader('Last-Modified', httpDate(stat.mtime));
+  res.setHeader('Last-Modified', httpDate(mtime));
   res.setHeader('Content-Type', type);
   setProtectionHeaders(res, type);
   if (range === 'unsatisfiable') {
-    closeQuietly(fd);
     sendBody(req, res, 416, type, 'Byte range unsatisfiable\n', { 'Content-Range': `bytes */${size}` });
-    return;
+    return null;
   }
   const start = range ? range.start : 0;
   const end = range ? range.end : size - 1;
@@ -124,34 +127,55 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenedFile): 
   if (range) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
   res.setHeader('Content-Length', String(size === 0 ? 0 : end - start + 1));
   if (req.method === 'HEAD' || size === 0) {
-    closeQuietly(fd);
     res.end();
-    return;
+    return null;
   }
-  const length = end - start + 1;
-  if (length <= SMALL_FILE) {
-    // One read and one write: far cheaper than setting up a stream for boot configs and EFI stubs.
-    const buf = Buffer.allocUnsafe(length);
-    let n = 0;
-    try {
-      n = fs.readSync(fd, buf, 0, length, start);
-    } catch (err) {
-      log.error(`Error reading ${file.real}: ${(err as Error).message}`);
-    }
+  return { start, end };
+}
+
+function sendCached(req: IncomingMessage, res: ServerResponse, file: CachedFile): void {
+  const span = answerHeaders(req, res, file.real, file.content.length, file.mtime);
+  if (span) res.end(span.start === 0 && span.end === file.content.length - 1 ? file.content : file.content.subarray(span.start, span.end + 1));
+}
+
+/** Reads a whole small file; null when it changed size under us. */
+function readWhole(file: OpenedFile): Buffer | null {
+  const buf = Buffer.allocUnsafe(file.stat.size);
+  let n = 0;
+  try {
+    n = fs.readSync(file.fd, buf, 0, buf.length, 0);
+  } catch (err) {
+    log.error(`Error reading ${file.real}: ${(err as Error).message}`);
+  }
+  return n === buf.length ? buf : null;
+}
+
+function sendOpened(req: IncomingMessage, res: ServerResponse, joined: string, file: OpenedFile, cache: SmallFileCache): void {
+  const { fd, stat } = file;
+  if (stat.size <= CACHEABLE_SIZE) {
+    // Read once, whole, and keep it: one read and one write, and the next request costs one stat.
+    const content = readWhole(file);
     closeQuietly(fd);
-    if (n !== length) {
+    if (!content) {
       res.destroy();
       return;
     }
-    res.end(buf);
+    const cached = cache.store(joined, file.real, stat, content);
+    sendCached(req, res, cached);
     return;
   }
-  pumpFile(fd, start, end, res, (err) => log.error(`Error sending ${file.real}: ${err.message}`));
+  const span = answerHeaders(req, res, file.real, stat.size, stat.mtime);
+  if (!span) {
+    closeQuietly(fd);
+    return;
+  }
+  pumpFile(fd, span.start, span.end, res, (err) => log.error(`Error sending ${file.real}: ${err.message}`));
 }
 
 /** Serves `root` under the mount prefixes (`/httpboot`, `/EFI`), prefix stripped. */
 export function fileHandler(root: string, prefixes: string[]) {
   const absRoot = path.resolve(root);
+  const cache = new SmallFileCache();
   return (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendNotFound(req, res);
@@ -159,7 +183,10 @@ export function fileHandler(root: string, prefixes: string[]) {
     }
     const prefix = prefixes.find((p) => pathname === p || pathname.startsWith(`${p}/`)) ?? '';
     try {
-      sendFile(req, res, openInsideRoot(absRoot, pathname.slice(prefix.length)));
+      const joined = requestedPath(absRoot, pathname.slice(prefix.length));
+      const hit = cache.lookup(joined);
+      if (hit) sendCached(req, res, hit);
+      else sendOpened(req, res, joined, openInsideRoot(absRoot, joined), cache);
     } catch (err) {
       if (err instanceof PathRejected) {
         log.error(err.message);

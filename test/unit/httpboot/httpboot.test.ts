@@ -237,3 +237,47 @@ describe('streaming', () => {
     expect(peak - before).toBeLessThan(96 * 1024 * 1024);
   }, 60_000);
 });
+
+describe('served small files stay exactly the files on disk (in-memory copies)', () => {
+  const file = () => path.join(tree.root, 'grub2/changing.cfg');
+  const get = async (p = '/httpboot/grub2/changing.cfg') => {
+    const res = await rawRequest(base, p);
+    return [res.status, res.body.toString()];
+  };
+
+  test('a file replaced by rename (as TFTP writes) is served new at once', async () => {
+    fs.writeFileSync(file(), 'one');
+    expect(await get()).toEqual([200, 'one']);
+    fs.writeFileSync(`${file()}.tmp`, 'two');
+    fs.renameSync(`${file()}.tmp`, file());
+    expect(await get()).toEqual([200, 'two']);
+  });
+
+  test('a file modified in place, same size, is served new', async () => {
+    fs.writeFileSync(file(), 'aaaa');
+    expect(await get()).toEqual([200, 'aaaa']);
+    fs.writeFileSync(file(), 'bbbb');
+    expect(await get()).toEqual([200, 'bbbb']);
+  });
+
+  test('a deleted file is 404; a symlink pointed outside afterwards is 403', async () => {
+    fs.writeFileSync(path.join(tree.root, 'grub2/target.cfg'), 'inside');
+    const link = path.join(tree.root, 'grub2/moving-link.cfg');
+    fs.symlinkSync('target.cfg', link);
+    expect(await get('/httpboot/grub2/moving-link.cfg')).toEqual([200, 'inside']);
+    fs.unlinkSync(link);
+    fs.symlinkSync(path.join(tree.outside, 'secret'), link);
+    expect(await get('/httpboot/grub2/moving-link.cfg')).toEqual([403, 'Invalid or empty path']);
+    fs.unlinkSync(link);
+    expect(await get('/httpboot/grub2/moving-link.cfg')).toEqual([404, 'Not found']);
+  });
+
+  test('ranges and 304 work from the in-memory copy too', async () => {
+    fs.writeFileSync(file(), '0123456789');
+    await get();
+    const part = await rawRequest(base, '/httpboot/grub2/changing.cfg', { headers: { Range: 'bytes=2-4' } });
+    expect([part.status, part.body.toString(), part.headers['content-range']]).toEqual([206, '234', 'bytes 2-4/10']);
+    const mtime = fs.statSync(file()).mtime.toUTCString();
+    expect((await rawRequest(base, '/httpboot/grub2/changing.cfg', { headers: { 'If-Modified-Since': mtime } })).status).toBe(304);
+  });
+});
