@@ -1,12 +1,6 @@
 #!/usr/bin/env node
-import * as v8 from 'v8';
-
-// A small young generation: the proxy's garbage is short-lived per-request objects, and V8's default
-// (16 MiB semi-spaces) let resident memory balloon under load for no throughput gain (measured).
-if (!/--max-semi-space-size/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`)) {
-  v8.setFlagsFromString('--max-semi-space-size=2');
-}
 import * as path from 'path';
+import { collectAfterLoad } from './core/heap';
 import { closeLogs, log, logBuffer, reopenLogs } from './core/log';
 import type { RunningProxy } from './core/proxy';
 import { loadGlobalSettings } from './core/settings';
@@ -84,6 +78,7 @@ async function run(cli: Cli): Promise<void> {
     process.exit(1);
   }
   await notifyReady();
+  collectAfterLoad();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -11,6 +11,7 @@ import { buildRequestListener, RequestListener, Scheme } from './http';
 import { log, logBuffer } from './log';
 import type { ModuleRegistry } from './registry';
 import type { GlobalSettings } from './settings';
+import { withV8Options } from './heap';
 
 /*
  * Both cores without changing behaviour: worker processes accept on the primary's listening
@@ -79,7 +80,11 @@ export async function startWorkers(registry: ModuleRegistry, global: GlobalSetti
   let stopping = false;
   const workers = new Set<ChildProcess>();
   const spawnWorker = (): Promise<void> => new Promise((resolve, reject) => {
-    const child = fork(process.argv[1], [], { env: { ...process.env, [WORKER_ENV]: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(process.argv[1], [], {
+      env: { ...process.env, [WORKER_ENV]: '1' },
+      execArgv: withV8Options(process.execArgv),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     workers.add(child);
     child.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'log') for (const e of msg.entries) logBuffer().push(e);

@@ -1,109 +1,62 @@
 import * as fs from 'fs';
 import type { ServerResponse } from 'http';
+import { ChunkBuffers } from './chunk-buffers';
 
-const MIN_CHUNK = 64 * 1024;
-const MAX_CHUNK = 512 * 1024;
-/** Up to this many concurrent responses each read ahead into a second buffer. */
+/** Below this many concurrent responses, each reads its next chunk while the last is written. */
 const READ_AHEAD_BELOW = 16;
-/** All responses together hold at most this much buffer memory (beyond the minimum chunk). */
-const BUFFER_BUDGET = 32 * 1024 * 1024;
 let activeResponses = 0;
+const buffers = new ChunkBuffers();
 
 /**
- * Buffers go back to a pool when a response ends and are handed to the next one: a storm of
- * large files reuses the same memory instead of leaving the allocator fragmented and the
- * process's resident size at its high-water mark.
- */
-const pool = new Map<number, Buffer[]>();
-let pooledBytes = 0;
-
-function takeBuffer(size: number): Buffer {
-  const list = pool.get(size);
-  const buf = list?.pop();
-  if (buf) {
-    pooledBytes -= size;
-    return buf;
-  }
-  return Buffer.allocUnsafeSlow(size);
-}
-
-function giveBack(buf: Buffer): void {
-  if (pooledBytes + buf.length > BUFFER_BUDGET) return;
-  pooledBytes += buf.length;
-  const list = pool.get(buf.length);
-  if (list) list.push(buf);
-  else pool.set(buf.length, [buf]);
-}
-
-/** Big chunks (fewer system calls) when few files stream at once, small ones in a boot storm. */
-function chunkSize(buffers: number): number {
-  const share = BUFFER_BUDGET / (buffers * Math.max(1, activeResponses));
-  const size = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, share));
-  return size - (size % MIN_CHUNK);
-}
-
-/**
- * Streams bytes [start, end] of an open file into a response with two reused buffers: one is
- * read while the other is being written (one buffer in a storm). Memory per response is bounded
- * (1–2 × 64–512 KiB, sized by how many files stream at once) whatever the file size, and nothing is allocated per chunk, so a
- * boot storm of large files does not grow the heap. A buffer is reused only after the socket
- * reported its write complete.
+ * Streams bytes [start, end] of an open file into a response, one chunk at a time, in buffers
+ * borrowed from the process's shared slots (chunk-buffers.ts) for as long as that chunk is read
+ * and written. Few responses at once: large chunks (fewer system calls) and one read ahead; in a
+ * storm: small chunks, one at a time each, which the kernel's socket buffers keep flowing anyway.
+ * Memory is bounded by the slots whatever the file sizes and the number of clients, and a buffer
+ * is reused only after the socket reported its write complete.
  */
 export function pumpFile(fd: number, start: number, end: number, res: ServerResponse, onError: (err: Error) => void): void {
   activeResponses++;
-  // Alone, a response reads the next chunk while the last one is written; in a storm the kernel's
-  // socket buffers already keep every connection busy, and one buffer each halves the memory.
-  const buffers = activeResponses < READ_AHEAD_BELOW ? 2 : 1;
-  // Pooled buffers come in a few standard sizes only; a short file still gets one of them.
-  const CHUNK = chunkSize(buffers);
-  const free: Buffer[] = Array.from({ length: buffers }, () => takeBuffer(CHUNK));
+  const inFlightMax = activeResponses < READ_AHEAD_BELOW ? 2 : 1;
   let position = start;
   let reading = false;
   let writing = 0;
   let finished = false;
+  let cancelWait: (() => void) | null = null;
 
-  // Buffers still being written belong to the socket until their write callback; they return then.
-  const release = () => {
+  const stop = () => {
+    finished = true;
     activeResponses--;
-    while (free.length) {
-      giveBack(free.pop()!);
-    }
+    cancelWait?.();
+    fs.close(fd, () => undefined);
   };
   const finish = (err?: Error) => {
     if (finished) return;
-    finished = true;
-    release();
-    fs.close(fd, () => undefined);
+    stop();
     if (err) {
       onError(err);
       res.destroy();
     } else res.end();
   };
 
-  const step = (): void => {
-    if (finished) return;
-    if (position > end) {
-      if (writing === 0) finish();
-      return;
-    }
-    if (reading || free.length === 0) return;
-    const buf = free.pop()!;
-    const length = Math.min(CHUNK, end - position + 1);
+  const readInto = (buf: Buffer): void => {
+    cancelWait = null;
+    if (finished) return buffers.give(buf);
     reading = true;
-    fs.read(fd, buf, 0, length, position, (err, n) => {
+    fs.read(fd, buf, 0, Math.min(buf.length, end - position + 1), position, (err, n) => {
       reading = false;
-      if (finished) return;
-      if (err) return finish(err);
-      if (n === 0) return finish(new Error('file shrank while it was being sent'));
+      if (finished || err || n === 0) {
+        buffers.give(buf);
+        if (err) finish(err);
+        else if (n === 0) finish(new Error('file shrank while it was being sent'));
+        return;
+      }
       position += n;
       writing++;
-      res.write(n === CHUNK ? buf : buf.subarray(0, n), (werr) => {
+      res.write(n === buf.length ? buf : buf.subarray(0, n), (werr) => {
         writing--;
-        if (finished) {
-          giveBack(buf);
-          return;
-        }
-        free.push(buf);
+        buffers.give(buf);
+        if (finished) return;
         if (werr) finish(werr);
         else step();
       });
@@ -111,12 +64,22 @@ export function pumpFile(fd: number, start: number, end: number, res: ServerResp
     });
   };
 
-  res.on('close', () => {
-    if (!finished && !res.writableFinished) {
-      finished = true;
-      release();
-      fs.close(fd, () => undefined);
+  function step(): void {
+    if (finished) return;
+    if (position > end) {
+      if (writing === 0) finish();
+      return;
     }
+    if (reading || cancelWait || writing >= inFlightMax) return;
+    const large = activeResponses < READ_AHEAD_BELOW;
+    const buf = buffers.tryTake(large);
+    if (buf) readInto(buf);
+    // A read ahead is only worth it with a buffer free now; the first chunk waits its turn.
+    else if (writing === 0) cancelWait = buffers.wait(readInto);
+  }
+
+  res.on('close', () => {
+    if (!finished && !res.writableFinished) stop();
   });
   step();
 }

@@ -236,6 +236,30 @@ describe('streaming', () => {
     // Client and server share this process: the growth bound covers both, far below the file size.
     expect(peak - before).toBeLessThan(96 * 1024 * 1024);
   }, 60_000);
+
+  test('a storm of concurrent downloads shares the chunk buffers and every client gets exactly the file', async () => {
+    const { createHash, randomBytes } = await import('crypto');
+    const http = await import('http');
+    const file = path.join(tree.root, 'boot/storm.img');
+    const content = randomBytes(3 * 1024 * 1024 + 12345);
+    fs.writeFileSync(file, content);
+    const expected = createHash('sha256').update(content).digest('hex');
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+    const fetchOne = (range?: string) => new Promise<{ status: number; sha: string; bytes: number }>((resolve, reject) => {
+      http.get(`${base}/httpboot/boot/storm.img`, { agent, headers: range ? { Range: range } : {} }, (res) => {
+        const hash = createHash('sha256');
+        let bytes = 0;
+        res.on('data', (c: Buffer) => { hash.update(c); bytes += c.length; });
+        res.on('end', () => resolve({ status: res.statusCode!, sha: hash.digest('hex'), bytes }));
+      }).on('error', reject);
+    });
+    const results = await Promise.all(Array.from({ length: 300 }, () => fetchOne()));
+    const ranged = await Promise.all(Array.from({ length: 20 }, () => fetchOne('bytes=1000000-')));
+    fs.unlinkSync(file);
+    expect(results.filter((r) => r.status !== 200 || r.sha !== expected)).toEqual([]);
+    const tail = createHash('sha256').update(content.subarray(1000000)).digest('hex');
+    expect(ranged.filter((r) => r.status !== 206 || r.sha !== tail)).toEqual([]);
+  }, 120_000);
 });
 
 describe('served small files stay exactly the files on disk (in-memory copies)', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
+import { collectAfterLoad } from '../../../../core/heap';
 import { log as defaultLog, Logger } from '../../../../core/log';
 import { parseConfigAsync } from './parser/conf';
 import { LeasesStreamParser } from './parser/leases';
@@ -270,6 +271,7 @@ export class LeasesFollower {
       }
       state.adopt(fresh);
       this.stats.fullLoads++;
+      collectAfterLoad();
       const previous = this.handle;
       this.handle = handle;
       this.identity = { dev: identity.dev, ino: identity.ino };

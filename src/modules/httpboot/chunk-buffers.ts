@@ -1,0 +1,101 @@
+/**
+ * The buffers every streamed response reads file chunks into, shared by all responses of the
+ * process: a fixed number of slots of two sizes, created on first use and kept for good.
+ *
+ * A response holds a buffer only while one chunk is being read and written, then gives it back,
+ * so a boot storm of hundreds of large files turns over the same few megabytes instead of giving
+ * each connection its own buffers (which stayed resident, or lingered as garbage the collector had
+ * no reason to look at, long after the storm). When every slot is busy, a chunk waits for the next
+ * one given back, in arrival order; one that waits too long (clients that stopped reading hold
+ * their slots) gets a one-off buffer, so a stalled client can slow others down but never stop them.
+ */
+export interface ChunkBufferLimits {
+  smallSize: number;
+  smallSlots: number;
+  largeSize: number;
+  largeSlots: number;
+  /** How long a chunk waits for a slot before it gets a one-off buffer. */
+  maxWaitMs: number;
+}
+
+export const CHUNK_BUFFER_LIMITS: ChunkBufferLimits = {
+  smallSize: 64 * 1024,
+  smallSlots: 128,
+  largeSize: 512 * 1024,
+  largeSlots: 16,
+  maxWaitMs: 250,
+};
+
+type Waiter = { since: number; give: (buf: Buffer) => void };
+
+export class ChunkBuffers {
+  private readonly freeSmall: Buffer[] = [];
+  private readonly freeLarge: Buffer[] = [];
+  private readonly owned = new WeakSet<Buffer>();
+  private createdSmall = 0;
+  private createdLarge = 0;
+  private waiters: Waiter[] = [];
+  private sweeper: NodeJS.Timeout | null = null;
+  /** One-off buffers handed out because every slot was busy for too long (for tests and diagnosis). */
+  oneOffs = 0;
+
+  constructor(private readonly limits: ChunkBufferLimits = CHUNK_BUFFER_LIMITS) {}
+
+  /** Bytes the slots created so far hold (they are never freed). */
+  get slotBytes(): number {
+    return this.createdSmall * this.limits.smallSize + this.createdLarge * this.limits.largeSize;
+  }
+
+  /** A free buffer now (a large one when asked and one is free), or undefined when all are busy. */
+  tryTake(large: boolean): Buffer | undefined {
+    if (large) {
+      const buf = this.freeLarge.pop() ?? this.create('large');
+      if (buf) return buf;
+    }
+    return this.freeSmall.pop() ?? this.create('small') ?? this.freeLarge.pop();
+  }
+
+  /** Calls `give` with the next buffer given back (never synchronously); returns a cancel function. */
+  wait(give: (buf: Buffer) => void): () => void {
+    const waiter: Waiter = { since: Date.now(), give };
+    this.waiters.push(waiter);
+    this.sweeper ??= setInterval(() => this.sweep(), this.limits.maxWaitMs).unref();
+    return () => {
+      const i = this.waiters.indexOf(waiter);
+      if (i >= 0) this.waiters.splice(i, 1);
+    };
+  }
+
+  /** Takes back a buffer: to the first waiting chunk, else to the free slots; one-offs are dropped. */
+  give(buf: Buffer): void {
+    if (!this.owned.has(buf)) return;
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      waiter.give(buf);
+      return;
+    }
+    (buf.length === this.limits.largeSize ? this.freeLarge : this.freeSmall).push(buf);
+  }
+
+  private create(kind: 'small' | 'large'): Buffer | undefined {
+    const small = kind === 'small';
+    if (small ? this.createdSmall >= this.limits.smallSlots : this.createdLarge >= this.limits.largeSlots) return undefined;
+    if (small) this.createdSmall++;
+    else this.createdLarge++;
+    const buf = Buffer.allocUnsafeSlow(small ? this.limits.smallSize : this.limits.largeSize);
+    this.owned.add(buf);
+    return buf;
+  }
+
+  private sweep(): void {
+    const overdue = Date.now() - this.limits.maxWaitMs;
+    while (this.waiters.length && this.waiters[0].since <= overdue) {
+      this.oneOffs++;
+      this.waiters.shift()!.give(Buffer.allocUnsafeSlow(this.limits.smallSize));
+    }
+    if (this.waiters.length === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
+  }
+}
