@@ -1,7 +1,8 @@
 /**
  * A loopback HTTP + HTTPS origin for boot-file downloads, with misbehaviours on demand:
  * redirects, errors, flaky answers, cut connections, stalls, slow bodies and If-Modified-Since.
- * The HTTPS side uses a self-signed certificate made with the openssl CLI at test time.
+ * The HTTPS side uses a self-signed certificate made with the openssl CLI at test time, or the
+ * key and certificate given (one signed by a test CA, to check which CAs the proxy trusts).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -68,7 +69,7 @@ function listen(server: net.Server): Promise<number> {
  *   /stall/<name>            sends headers and half the body, then nothing
  *   /drip/<ms>/<name>        the body in 10 pieces, one every <ms>
  */
-export async function startOrigin(): Promise<Origin> {
+export async function startOrigin(tlsIdentity: { key: Buffer; cert: Buffer } = selfSignedCertificate()): Promise<Origin> {
   const files = new Map<string, OriginFile>();
   const requests: RequestRecord[] = [];
   const held = new Set<net.Socket>();
@@ -164,9 +165,8 @@ export async function startOrigin(): Promise<Origin> {
     }
   };
 
-  const { key, cert } = selfSignedCertificate();
   const plain = http.createServer(handler);
-  const secure = https.createServer({ key, cert }, handler);
+  const secure = https.createServer(tlsIdentity, handler);
   const silent = net.createServer((socket) => held.add(socket));
   for (const s of [plain, secure]) s.keepAliveTimeout = 100;
   const [hp, sp, qp] = [await listen(plain), await listen(secure), await listen(silent)];

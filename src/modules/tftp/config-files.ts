@@ -95,13 +95,18 @@ export async function writeFileAtomic(requested: string, content: string | Buffe
   }
 }
 
-/** Removes `file`; a file that is not there is not an error. */
+/**
+ * Removes `file`; a file that is not there is not an error. ENOTDIR counts as "not there": a
+ * regular file where a folder of the path should be (ztp.cfg after ztp create_default) means
+ * nothing can exist below it, and the baseline's File.exist? check says false and answers 200.
+ */
 export async function deleteFile(file: string): Promise<boolean> {
   try {
     await fsp.unlink(file);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw fsFailure(err, 'apply2files', file);
   }
 }

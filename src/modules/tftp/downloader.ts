@@ -3,6 +3,7 @@ import { log } from '../../core/log';
 import { tempNameFor } from './config-files';
 import { ftpTransfer } from './ftp-transfer';
 import { httpTransfer } from './http-transfer';
+import { SystemTrust } from './system-trust';
 import { AttemptOptions, AttemptResult, TransferError } from './transfer';
 
 /** Knobs of the boot-file downloader; the defaults are the baseline's curl arguments. */
@@ -84,7 +85,8 @@ export class BootFileDownloader {
   private readonly running = new Map<string, Promise<DownloadOutcome>>();
   private readonly stopping = new AbortController();
 
-  constructor(private readonly tuning: DownloaderTuning) {}
+  /** `trust`: the CAs HTTPS servers are verified against (Node's list and the system store's). */
+  constructor(private readonly tuning: DownloaderTuning, private readonly trust = new SystemTrust()) {}
 
   /** Starts a download; false (and nothing done) when one to `dest` is already running. */
   start(source: URL, dest: string): boolean {
@@ -157,6 +159,7 @@ export class BootFileDownloader {
       connectTimeoutMs: t.connectTimeoutMs,
       idleTimeoutMs: t.idleTimeoutMs,
       verifyServerCert: t.verifyServerCert,
+      trust: () => this.trust.context(),
       maxRedirects: t.maxRedirects,
       localMtime: await mtimeOf(dest),
       signal,

@@ -3,6 +3,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
+import type * as tls from 'tls';
 import { VERSION } from '../../core/version';
 import {
   abortReason, AttemptOptions, AttemptResult, notNewer, retryableHttpStatus, TransferError,
@@ -17,11 +18,19 @@ const PERMANENT_CODES = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_INVALID_URL', 'ERR_INVALID_PROTOCOL',
 ]);
 
+/** Verification failures that mean "signed by a CA nobody told us to trust": the log says what to do. */
+const UNTRUSTED_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+const UNTRUSTED_HINT = ' (the server\'s CA is neither in Node\'s list nor in the system store: add it with ' +
+  'update-ca-certificates, or set verify_server_cert: false)';
+
 function networkError(err: unknown): TransferError {
   if (err instanceof TransferError) return err;
   const e = err as NodeJS.ErrnoException;
   const text = e?.code && !String(e.message).includes(e.code) ? `${e.code}: ${e.message}` : String(e?.message ?? err);
-  return new TransferError(text, !PERMANENT_CODES.has(e?.code ?? ''));
+  const hint = UNTRUSTED_CODES.has(e?.code ?? '') ? UNTRUSTED_HINT : '';
+  return new TransferError(text + hint, !PERMANENT_CODES.has(e?.code ?? ''));
 }
 
 /** One HTTP exchange: the request, its response, and the reason it was torn down, if we did it. */
@@ -32,13 +41,15 @@ class Exchange {
   readonly req: http.ClientRequest;
   readonly response: Promise<http.IncomingMessage>;
 
-  constructor(url: URL, private readonly o: AttemptOptions) {
+  constructor(url: URL, private readonly o: AttemptOptions, secureContext?: tls.SecureContext) {
     const secure = url.protocol === 'https:';
     const headers: Record<string, string> = { 'User-Agent': `foreman-proxy/${VERSION}`, Accept: '*/*' };
     if (o.localMtime) headers['If-Modified-Since'] = o.localMtime.toUTCString();
-    this.req = (secure ? https : http).request(url, {
-      method: 'GET', headers, agent: false, rejectUnauthorized: o.verifyServerCert,
-    });
+    // https.request hands these options on to tls.connect, secureContext included.
+    const options: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {
+      method: 'GET', headers, agent: false, rejectUnauthorized: o.verifyServerCert, secureContext,
+    };
+    this.req = (secure ? https : http).request(url, options);
     // curl's --connect-timeout covers name lookup, TCP connect and the TLS handshake.
     this.connectTimer = setTimeout(() => this.fail(new TransferError(
       `Connection timed out after ${o.connectTimeoutMs} ms`, true)), o.connectTimeoutMs);
@@ -111,7 +122,9 @@ async function saveBody(ex: Exchange, res: http.IncomingMessage, tmp: string, o:
 export async function httpTransfer(source: URL, tmp: string, o: AttemptOptions): Promise<AttemptResult> {
   let current = source;
   for (let hops = 0; ; hops++) {
-    const ex = new Exchange(current, o);
+    // Without verification there is nothing to trust; with it, the CAs are read on the first https:// URL.
+    const secureContext = current.protocol === 'https:' && o.verifyServerCert ? await o.trust?.() : undefined;
+    const ex = new Exchange(current, o, secureContext);
     try {
       const res = await ex.response;
       const status = res.statusCode ?? 0;

@@ -1,4 +1,5 @@
 /** What one download attempt needs and returns; shared by the HTTP(S) and FTP transfers. */
+import type { SecureContext } from 'tls';
 
 export interface AttemptOptions {
   /** Time allowed to resolve, connect and (TLS) handshake, in ms. */
@@ -6,6 +7,11 @@ export interface AttemptOptions {
   /** Longest silence allowed once connected (waiting for headers or between body chunks), in ms. */
   idleTimeoutMs: number;
   verifyServerCert: boolean;
+  /**
+   * The CAs an https:// server's certificate is verified against (Node's and the system store's);
+   * Node's alone when absent. A function: only an https:// URL (or a redirect to one) pays for it.
+   */
+  trust?: () => Promise<SecureContext>;
   maxRedirects: number;
   /** Modification time of the file already at the destination, if any: download only when newer. */
   localMtime?: Date;

@@ -58,6 +58,8 @@ const timings: Record<string, Record<string, number>> = {};
 const ipToInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const randomMac = () => `52:54:00:${shortId(1)}:${shortId(1)}:${shortId(1)}`;
 const tail = (text: string, lines = 80) => text.split('\n').slice(-lines).join('\n');
+/** `text` as a regular expression that matches it literally (paths and URLs hold dots). */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function writeYaml(file: string, entries: Record<string, unknown>): void {
   const line = ([k, v]: [string, unknown]) => `:${k}: ${Array.isArray(v) ? `[${v.map((x) => `'${x}'`).join(', ')}]` : JSON.stringify(v)}`;
@@ -182,7 +184,10 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
     const httpPort = Number(features.httpboot.settings?.http_port);
     expect(port).toBe(s.scheme === 'https' ? HTTPS_PORT : API_PORT);
     stage = 'tftp serverName';
-    const nextServer = (await L.api.bootServer()) || L.serverIp;
+    // Foreman's boot_server: the configured tftp_servername. No fallback here, so an empty answer fails.
+    const bootServer = await L.api.bootServer();
+    expect(bootServer).toBe(L.serverIp);
+    const nextServer = String(bootServer);
     stage = 'unused_ip';
     const base = ipToInt(L.network);
     const ip = await L.api.unusedIp(L.network, mac, fromInt(base + 100), fromInt(base + 199));
@@ -203,8 +208,15 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
       '',
     ].join('\n'));
     stage = 'fetch_boot_file';
-    await L.api.fetchBootFile(`boot/e2e-${NONCE}-${s.name}`, `http://127.0.0.1:${SOURCE_PORT}/pxeboot/vmlinuz`);
-    await waitFor(async () => (await L.api.request('GET', `/httpboot/${kernel}`)).status === 200, 30_000, `${kernel} to be downloaded`);
+    const medium = `http://127.0.0.1:${SOURCE_PORT}/pxeboot/vmlinuz`;
+    await L.api.fetchBootFile(`boot/e2e-${NONCE}-${s.name}`, medium);
+    // Waited for in the proxy's log (F9), not by GETting the file: then every request for the kernel
+    // in the log comes from GRUB, and the check after the boot cannot be met by this wait.
+    const kernelDest = path.join(fs.realpathSync(L.tftproot), kernel);
+    const downloadOutcome = await waitFor(() => new RegExp(`TFTP: (downloaded|failed to download) \\S+ to ${literal(kernelDest)}: .*`)
+      .exec(proxyLogSince())?.[0], 30_000, `the download of ${kernel}`);
+    expect(downloadOutcome).toMatch(new RegExp(`^TFTP: downloaded ${literal(medium)} to ${literal(kernelDest)}: \\d+ bytes`));
+    expect(proxyLogSince()).not.toContain(`/httpboot/${kernel}`);
 
     // --- the machine boots ------------------------------------------------------------------------
     stage = 'boot';
@@ -239,6 +251,7 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
       expect(served).toMatch(/Finished HEAD \/httpboot\/grub2\/grubx64\.efi with 200/);
       expect(served).toMatch(/Finished GET \/httpboot\/grub2\/grubx64\.efi with 200/);
       expect(served).toContain(`Finished GET /httpboot/grub2/grub.cfg-${dashed} with 200`);
+      // GRUB's request: the test itself never asks for the kernel (see fetch_boot_file above).
       expect(served).toContain(`Finished GET /httpboot/${kernel} with 200`);
     } else {
       expect(result.outcome).toBe('firmware-gave-up');
@@ -248,11 +261,12 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
       expect(serial).toContain('Error: Could not retrieve NBP file size from HTTP server.');
       expect(serial).toContain('Error: Unexpected network error.');
       expect(served).not.toContain('/httpboot/grub2/grubx64.efi');
+      expect(served).not.toContain(`/httpboot/${kernel}`);
     }
 
     // --- Foreman: host destroy (DHCP 5, TFTP 20) --------------------------------------------------
     stage = 'teardown';
-    expect(await L.api.reservation(L.network, mac)).toMatchObject({ mac, ip, filename });
+    expect(await L.api.reservation(L.network, mac)).toMatchObject({ mac, ip, filename, nextServer });
     const before = await omshellHostByMac({ ns: L.dhcpd.ns, port: L.dhcpd.omapiPort, key: L.dhcpd.key, mac });
     expect({ dhcpdHasHostBeforeDelete: before.found }).toEqual({ dhcpdHasHostBeforeDelete: true });
     await L.api.deleteReservation(L.network, mac);

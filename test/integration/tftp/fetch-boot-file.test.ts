@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { logBuffer } from '../../../src/core/log';
 import { Origin, startOrigin } from '../../support/boot-file-origin';
+import { makeTestPki, TestPki } from '../../support/certs';
 import { call, LogEntry, logs, startTftpProxy, tempDir, TftpProxy, waitForLog } from '../../support/tftp';
 import { FtpServer, startVsftpd } from '../../support/vsftpd';
 
@@ -302,6 +303,64 @@ describe('HTTPS and verify_server_cert', () => {
     const dest = path.join(laxRoot, `boot/tls-${name}`);
     expect((await outcome(lax, dest)).message).toMatch(/^TFTP: downloaded https:/);
     expect(fs.readFileSync(dest).equals(KERNEL)).toBe(true);
+  });
+});
+
+describe('HTTPS with a CA from the system store (as curl trusts it)', () => {
+  // An internal mirror: its certificate is signed by a CA that only the system store knows.
+  let pki: TestPki;
+  let mirror: Origin;
+  let systemTrusting: TftpProxy;
+  let root: string;
+  const saved = { SSL_CERT_FILE: process.env.SSL_CERT_FILE, CURL_CA_BUNDLE: process.env.CURL_CA_BUNDLE };
+
+  beforeAll(async () => {
+    pki = makeTestPki();
+    mirror = await startOrigin({ key: fs.readFileSync(pki.serverKey), cert: fs.readFileSync(pki.serverCert) });
+    const bundle = path.join(pki.dir, 'ca-certificates.crt');
+    fs.writeFileSync(bundle, fs.readFileSync(pki.caCert));
+    root = path.join(t.dir, 'system-trust');
+    // The module reads the variables when it starts; the other proxies started without them.
+    process.env.SSL_CERT_FILE = bundle;
+    delete process.env.CURL_CA_BUNDLE;
+    try {
+      systemTrusting = await startTftpProxy({ tftp: { enabled: true, tftproot: root } }, TUNING);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+  afterAll(async () => {
+    await systemTrusting?.stop();
+    await mirror?.close();
+    pki?.cleanup();
+  });
+
+  test('SSL_CERT_FILE names a bundle holding the CA: downloaded, verified (verify_server_cert true)', async () => {
+    const name = `sys-${originFile()}`;
+    mirror.files.set(name, { body: KERNEL, lastModified: T1 });
+    await fetchBoot(systemTrusting, 'boot/mirror', `${mirror.https}/files/${name}`);
+    const dest = path.join(root, `boot/mirror-${name}`);
+    expect((await outcome(systemTrusting, dest)).message).toMatch(new RegExp(`^TFTP: downloaded ${mirror.https}/files/${name} to ${dest}: 300000 bytes`));
+    expect(fs.readFileSync(dest).equals(KERNEL)).toBe(true);
+    const loaded = (await logs(systemTrusting.base)).logs.find((e) => e.message.startsWith('TFTP: HTTPS downloads trust'));
+    expect(loaded?.message).toContain(`from ${path.join(pki.dir, 'ca-certificates.crt')} (SSL_CERT_FILE)`);
+  });
+
+  test('a CA that is not in the system store: refused once, with a logged error saying what to do', async () => {
+    const name = `sys-${originFile()}`;
+    mirror.files.set(name, { body: KERNEL, lastModified: T1 });
+    await fetchBoot(strict, 'boot/mirror', `${mirror.https}/files/${name}`);
+    const dest = path.join(strictRoot, `boot/mirror-${name}`);
+    const done = await outcome(strict, dest);
+    expect(done.level).toBe('ERROR');
+    expect(done.message).toBe(`TFTP: failed to download ${mirror.https}/files/${name} to ${dest}: ` +
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate (the server\'s CA is neither in ' +
+      'Node\'s list nor in the system store: add it with update-ca-certificates, or set verify_server_cert: false)');
+    expect(mirror.hits(`/files/${name}`)).toBe(0);
+    expect(fs.existsSync(dest)).toBe(false);
   });
 });
 

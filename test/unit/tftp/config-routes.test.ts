@@ -105,13 +105,17 @@ describe.each(Object.keys(DEFAULTS))('create_default for %s', (variant) => {
 });
 
 describe('ztp and poap have no default menu (baseline quirk, kept)', () => {
-  test.each(['ztp', 'poap'])('%s create_default writes a file at the config folder path; once the folder exists it is 400', async (v) => {
+  test.each(['ztp', 'poap'])('%s create_default writes a file at the config folder path (per-MAC writes 400, deletes 200); once the folder exists it is 400', async (v) => {
     expect((await call(tp.base, 'post', `/tftp/${v}/create_default`, { menu: 'm' })).status).toBe(200);
     expect(fs.statSync(path.join(root, `${v}.cfg`)).isFile()).toBe(true);
     // With that file in the way, per-MAC configs cannot be written: the baseline's mkdir error.
     const blocked = await call(tp.base, 'post', `/tftp/${v}/${MAC}`, { pxeconfig: 'x' });
     expect(blocked.status).toBe(400);
     expect(blocked.body).toBe(`TFTP: Failed to create pxe config file: File exists @ dir_s_mkdir - ${path.join(root, `${v}.cfg`)}`);
+    // Deleting one is a no-op: no config can exist below a file (the baseline's File.exist? is false).
+    const del = await call(tp.base, 'delete', `/tftp/${v}/${MAC}`);
+    expect([del.status, del.headers['content-type'], del.body]).toEqual([200, HTML, '']);
+    expect(fs.statSync(path.join(root, `${v}.cfg`)).isFile()).toBe(true);
 
     fs.rmSync(path.join(root, `${v}.cfg`));
     expect((await call(tp.base, 'post', `/tftp/${v}/${MAC}`, { pxeconfig: 'x' })).status).toBe(200);
