@@ -47,14 +47,23 @@ function tail(file, bytes = 8000) {
   }
 }
 
-/** Starts our proxy and times it from spawn to the first answer on /features. */
+/** The V8 options the systemd unit starts the measured build with (none for a build that has no list). */
+function launchOptions(proxyDir) {
+  try {
+    return require(path.join(proxyDir, 'dist/core/heap.js')).V8_OPTIONS;
+  } catch {
+    return [];
+  }
+}
+
+/** Starts our proxy as the systemd unit does and times it from spawn to the first answer on /features. */
 async function startOurs({ proxyDir, tmp, settings, logFile, port }) {
   const main = path.join(proxyDir, 'dist/main.js');
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (or set SMART_PROXY_DIR)`);
   const outFile = path.join(tmp, 'proxy-stdout.log');
   const out = fs.openSync(outFile, 'w');
   const t0 = process.hrtime.bigint();
-  const child = processes.start(process.execPath, [main, '--settings', settings], { cwd: proxyDir, stdio: ['ignore', out, out] });
+  const child = processes.start(process.execPath, [...launchOptions(proxyDir), main, '--settings', settings], { cwd: proxyDir, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   let exited = null;
   child.once('exit', (code, signal) => (exited = signal ?? code));
