@@ -65,6 +65,7 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
   const net = lan.network;
   const ip = lan.ip;
   const HIDDEN_MAC = '52:54:00:cc:00:01';
+  const HIDDEN_MAC20 = '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:cc:00:01';
 
   /** Foreman's create payload for a single-NIC host; `extra` replaces or adds fields. */
   const host = (name: string, addr: string, mac: string, extra: [string, string | null][] = []): [string, string | null][] => {
@@ -103,8 +104,8 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
       subnet: lan.cidr,
       serverIp: ip(1),
       subnetExtra: `range ${ip(100)} ${ip(150)};\n  option routers ${ip(1)};`,
-      // A host the proxy cannot index (no fixed-address) but dhcpd knows by name and MAC.
-      confExtra: `host hidden-host { hardware ethernet ${HIDDEN_MAC}; }`,
+      // Hosts the proxy cannot index (no fixed-address) but dhcpd knows by name and MAC.
+      confExtra: `host hidden-host { hardware ethernet ${HIDDEN_MAC}; }\nhost hidden-ib { hardware ethernet ${HIDDEN_MAC20}; }`,
       prefix: 'iscprov',
     });
     tp = await startProxy(dhcpSettings());
@@ -195,15 +196,44 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     expect((await http.get(`/dhcp/${net}/ip/${ip(21)}`)).status).toBe(404);
   });
 
-  it('a 20-byte hardware address: create, read, delete', async () => {
+  it('a 20-byte hardware address: create, read back, re-POST (200), collide (409), delete by MAC and by IP', async () => {
     const mac = '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:aa:bb:cc';
-    expect((await http.post(`/dhcp/${net}`, host('ib.example.test', ip(30), mac))).status).toBe(200);
-    expect(json(await http.get(`/dhcp/${net}/mac/${mac}`))).toMatchObject({ name: 'ib.example.test', ip: ip(30), mac });
+    const created = await http.post(`/dhcp/${net}`, host('ib.example.test', ip(30), mac));
+    expect([created.status, text(created)]).toEqual([200, '']);
+    const expected = {
+      name: 'ib.example.test', ip: ip(30), mac, subnet: `${net}/255.255.255.0`, type: 'reservation',
+      deleteable: true, hostname: 'ib.example.test', hardware_type: 'ethernet', filename: 'pxelinux.0', nextServer: ip(1),
+    };
+    expect(json(await http.get(`/dhcp/${net}/mac/${mac}`))).toEqual(expected);
+    expect(await omapi.lookupHost({ mac })).toMatchObject({ name: 'ib.example.test', ip: ip(30), mac });
     await provider.follower!.settled();
-    expect(json(await http.get(`/dhcp/${net}/ip/${ip(30)}`))).toMatchObject([{ mac, hardware_type: 'ethernet' }]);
-    expect((await http.del(`/dhcp/${net}/mac/${mac}`)).status).toBe(200);
+    expect(json(await http.get(`/dhcp/${net}/ip/${ip(30)}`))).toEqual([expected]);
+
+    for (const m of [mac, mac.toUpperCase()]) {
+      const again = await http.post(`/dhcp/${net}`, host('ib.example.test', ip(30), m));
+      expect([again.status, text(again)]).toEqual([200, '']); // F3, F12
+    }
+    const sameIp = await http.post(`/dhcp/${net}`, host('ib2.example.test', ip(30), mac.replace(/cc$/, 'cd')));
+    expect([sameIp.status, text(sameIp)]).toEqual([409, `Record ${net}/${ip(30)} already exists`]);
+    const sameMac = await http.post(`/dhcp/${net}`, host('ib2.example.test', ip(31), mac));
+    expect([sameMac.status, text(sameMac)]).toEqual([409, `Record ${net}/${ip(31)} already exists`]);
+    const hidden = await http.post(`/dhcp/${net}`, host('seen-ib.example.test', ip(32), HIDDEN_MAC20));
+    expect([hidden.status, text(hidden)]).toEqual([409, 'Hardware address conflict.']);
+    for (const addr of [ip(31), ip(32)]) expect((await http.get(`/dhcp/${net}/ip/${addr}`)).status).toBe(404);
+
+    const byMac = await http.del(`/dhcp/${net}/mac/${mac.toUpperCase()}`);
+    expect([byMac.status, text(byMac)]).toEqual([200, '']);
     expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
     expect(await omapi.lookupHost({ mac })).toBeNull();
+
+    expect((await http.post(`/dhcp/${net}`, host('ib.example.test', ip(33), mac))).status).toBe(200);
+    expect(await omapi.lookupHost({ mac })).toMatchObject({ ip: ip(33) });
+    const byIp = await http.del(`/dhcp/${net}/ip/${ip(33)}`);
+    expect([byIp.status, text(byIp)]).toEqual([200, '']);
+    expect((await http.get(`/dhcp/${net}/ip/${ip(33)}`)).status).toBe(404);
+    expect(await omapi.lookupHost({ mac })).toBeNull();
+    await provider.follower!.settled();
+    expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
   });
 
   it('a value dhcpd cannot store is refused with a clear 400, and nothing is created (F13)', async () => {
