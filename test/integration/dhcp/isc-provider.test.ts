@@ -3,7 +3,7 @@
  * 4.4.3 in its own network namespace (OMAPI with a TSIG key), then a real dhclient in a second
  * namespace: create (as Foreman posts it), read back at once (F4) and after dhcpd wrote its
  * leases file, re-POST (F3), collisions, deletes (F11), 6- and 20-byte and upper-case MACs (F12),
- * unsafe values (F13), an unreachable dhcpd, a wrong key, unused_ip, a dhcpd restart.
+ * unsafe values (F13), host names with `_`, an unreachable dhcpd, a wrong key, unused_ip, a dhcpd restart.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -233,6 +233,38 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     expect((await http.get(`/dhcp/${net}/ip/${ip(33)}`)).status).toBe(404);
     expect(await omapi.lookupHost({ mac })).toBeNull();
     await provider.follower!.settled();
+    expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
+  });
+
+  it('a name with `_`, as dhcpd writes it: still listed after a full reload, re-POST 200, DELETE removes it', async () => {
+    const name = 'under_score.example.test';
+    const mac = '52:54:00:aa:00:35';
+    expect((await http.post(`/dhcp/${net}`, host(name, ip(35), mac))).status).toBe(200);
+    // Unquoted, `_` and all; dhcpd reads that back itself at its next start.
+    expect(fs.readFileSync(dhcpd.leasesFile, 'utf8')).toContain(`host ${name} {\n  dynamic;\n  hardware ethernet ${mac};`);
+
+    const loads = provider.follower!.stats.fullLoads;
+    await dhcpd.restart(); // dhcpd rewrites its leases file: the proxy rebuilds its view from the files alone
+    await waitFor('the full reload of the rewritten leases file', async () => provider.follower!.stats.fullLoads > loads);
+    await provider.follower!.settled();
+    expect(json(await http.get(`/dhcp/${net}/mac/${mac}`))).toMatchObject({ name, ip: ip(35), mac, deleteable: true });
+    expect(await omapi.lookupHost({ name })).toMatchObject({ ip: ip(35), mac });
+
+    const again = await http.post(`/dhcp/${net}`, host(name, ip(35), mac));
+    expect([again.status, text(again)]).toEqual([200, '']);
+    const del = await http.del(`/dhcp/${net}/mac/${mac}`);
+    expect([del.status, text(del)]).toEqual([200, '']);
+    expect(await omapi.lookupHost({ mac })).toBeNull();
+    await provider.follower!.settled();
+    expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
+  });
+
+  it('a name dhcpd could not read back at its next start is refused with a clear 400 (F13)', async () => {
+    const mac = '52:54:00:aa:00:36';
+    const r = await http.post(`/dhcp/${net}`, host('_lead.example.test', ip(36), mac));
+    expect([r.status, text(r)]).toEqual([400, 'Invalid host name "_lead.example.test": dhcpd can only store names of letters, '
+      + "digits, '.', '-' and '_' whose dot-separated labels are not empty, do not start with '_' and have at most 1499 characters"]);
+    expect(await omapi.lookupHost({ mac })).toBeNull();
     expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
   });
 
