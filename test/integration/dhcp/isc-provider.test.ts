@@ -3,7 +3,8 @@
  * 4.4.3 in its own network namespace (OMAPI with a TSIG key), then a real dhclient in a second
  * namespace: create (as Foreman posts it), read back at once (F4) and after dhcpd wrote its
  * leases file, re-POST (F3), collisions, deletes (F11), 6- and 20-byte and upper-case MACs (F12),
- * unsafe values (F13), host names with `_`, an unreachable dhcpd, a wrong key, unused_ip, a dhcpd restart.
+ * unsafe values (F13), host names with `_`, an unreachable dhcpd, a wrong key, an HMAC-SHA256 key set by
+ * key_algorithm (a second dhcpd), unused_ip, a dhcpd restart.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -43,6 +44,12 @@ function api(base: string): Api {
 const text = (r: RawResponse) => r.body.toString();
 const json = (r: RawResponse) => JSON.parse(text(r));
 
+/** The ERROR lines GET /logs shows for a write whose key was refused (`failed`: the 400 body). */
+async function keyRefusals(a: Api, failed: string): Promise<string[]> {
+  const logged = json(await a.get('/logs')).logs as { level: string; message: string }[];
+  return logged.filter((e) => e.level === 'ERROR' && e.message.startsWith(`${failed}: OMAPI key refused by the DHCP server: `)).map((e) => e.message);
+}
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -60,6 +67,8 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
   let omapi: OmapiClient;
   let provider: IscDhcpProvider;
   const others: TestProxy[] = [];
+  const otherDhcpds: DhcpdInstance[] = [];
+  const otherClients: OmapiClient[] = [];
   const dirs: string[] = [];
   const lan = randomTestLan();
   const net = lan.network;
@@ -77,14 +86,15 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     return [...fields];
   };
 
-  const dhcpSettings = (overrides: Record<string, unknown> = {}, files = { config: '', leases: '' }) => ({
-    dhcp: { enabled: true, use_provider: 'dhcp_isc', server: dhcpd.omapiHost, ping_free_ip: false },
+  /** dhcp.yml and dhcp_isc.yml for a proxy in front of `d` (the shared dhcpd unless told). */
+  const dhcpSettings = (overrides: Record<string, unknown> = {}, files = { config: '', leases: '' }, d: DhcpdInstance = dhcpd) => ({
+    dhcp: { enabled: true, use_provider: 'dhcp_isc', server: d.omapiHost, ping_free_ip: false },
     dhcp_isc: {
-      config: files.config || dhcpd.confFile,
-      leases: files.leases || dhcpd.leasesFile,
-      omapi_port: dhcpd.omapiPort,
-      key_name: dhcpd.key!.name,
-      key_secret: dhcpd.key!.secret,
+      config: files.config || d.confFile,
+      leases: files.leases || d.leasesFile,
+      omapi_port: d.omapiPort,
+      key_name: d.key!.name,
+      key_secret: d.key!.secret,
       ...overrides,
     },
   });
@@ -117,7 +127,8 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
   afterAll(async () => {
     for (const p of others) await p.stop().catch(() => undefined);
     await tp?.stop().catch(() => undefined);
-    await omapi?.close().catch(() => undefined);
+    for (const c of [omapi, ...otherClients]) await c?.close().catch(() => undefined);
+    for (const d of otherDhcpds) await d.stop();
     await dhcpd?.stop();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
@@ -310,15 +321,47 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     const r = await w.post(`/dhcp/${net}`, host('key.example.test', ip(71), mac));
     const failed = `Failed to add DHCP reservation for key.example.test (${ip(71)} / ${mac})`;
     expect([r.status, text(r)]).toEqual([400, failed]);
-    const logged = json(await w.get('/logs')).logs as { level: string; message: string }[];
-    expect(logged.filter((e) => e.level === 'ERROR' && e.message.startsWith(`${failed}: OMAPI key refused by the DHCP server: `))
-      .map((e) => e.message)).toEqual([expect.stringMatching(/: message signature refused by the server \(wrong key secret\?\)$/)]);
+    expect(await keyRefusals(w, failed)).toEqual([expect.stringMatching(/: message signature refused by the server \(wrong key secret\?\)$/)]);
     expect((await w.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
     expect(await omapi.lookupHost({ mac })).toBeNull();
     const del = await w.del(`/dhcp/${net}/mac/52:54:00:aa:00:10`);
     expect([del.status, text(del)]).toEqual([400,
       `Failed to remove DHCP reservation for alpha.example.test => alpha.example.test (${ip(10)} / 52:54:00:aa:00:10)`]);
     expect(await omapi.lookupHost({ mac: '52:54:00:aa:00:10' })).toMatchObject({ ip: ip(10) });
+  });
+
+  it('key_algorithm hmac-sha256 in dhcp_isc.yml against a dhcpd with a SHA-256 key: create, read, delete; as MD5 or under an unknown name it is refused', async () => {
+    const shaLan = randomTestLan();
+    const sha = await startDhcpd({ subnet: shaLan.cidr, serverIp: shaLan.ip(1), key: { algorithm: 'hmac-sha256' }, prefix: 'iscsha' });
+    otherDhcpds.push(sha);
+    const check = omapiClientFor(sha);
+    otherClients.push(check);
+    const good = await startProxy(dhcpSettings({ key_algorithm: 'hmac-sha256' }, undefined, sha));
+    others.push(good);
+    const g = api(good.http!);
+    const [name, addr, mac] = ['sha2.example.test', shaLan.ip(40), '52:54:00:aa:00:90'];
+    const fields: [string, string][] = [['hostname', name], ['mac', mac], ['ip', addr], ['network', shaLan.network], ['name', name]];
+    const r = await g.post(`/dhcp/${shaLan.network}`, fields);
+    expect([r.status, text(r)]).toEqual([200, '']);
+    expect(json(await g.get(`/dhcp/${shaLan.network}/mac/${mac}`))).toMatchObject({ name, ip: addr, mac });
+    expect(await check.lookupHost({ mac })).toMatchObject({ name, ip: addr });
+    expect(fs.readFileSync(sha.leasesFile, 'utf8')).toContain(`host ${name} {`);
+    const del = await g.del(`/dhcp/${shaLan.network}/mac/${mac}`);
+    expect([del.status, text(del)]).toEqual([200, '']);
+    expect(await check.lookupHost({ mac })).toBeNull();
+
+    // Without key_algorithm the key is used as HMAC-MD5 (the baseline's only algorithm), and a key
+    // name dhcpd does not have: dhcpd finds no such key, so the proxy answers the baseline's text.
+    for (const [overrides, keyDesc] of [[{}, '"omapi_key" (hmac-md5)'], [{ key_name: 'no_such_key', key_algorithm: 'hmac-sha256' }, '"no_such_key" (hmac-sha256)']] as const) {
+      const refusing = await startProxy(dhcpSettings(overrides, undefined, sha));
+      others.push(refusing);
+      const w = api(refusing.http!);
+      const refused = await w.post(`/dhcp/${shaLan.network}`, fields);
+      const failed = `Failed to add DHCP reservation for ${name} (${addr} / ${mac})`;
+      expect([refused.status, text(refused)]).toEqual([400, failed]);
+      expect(await keyRefusals(w, failed)).toEqual([expect.stringContaining(`refused key ${keyDesc}: not found (no object matches specification)`)]);
+    }
+    expect(await check.lookupHost({ mac })).toBeNull();
   });
 
   it('F4 without the follower: a proxy reading a copy of the files still shows its own writes at once', async () => {
