@@ -11,7 +11,7 @@
  * `omapiHost:omapiPort` through the link veth. DHCP clients run in `clientNs` on `clientIf`.
  * stop() kills only the dhcpd PID it started, deletes the namespaces and the temp dir.
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -105,6 +105,27 @@ function resolveKey(k: StartDhcpdOptions['key']): DhcpdKey | null {
     algorithm: k?.algorithm ?? 'hmac-md5',
     secret: k?.secret ?? randomBytes(32).toString('base64'),
   };
+}
+
+/**
+ * What dhcpd says when it reads `leases` as its leases file at start-up (`dhcpd -T`: parse the
+ * config and the leases file, write nothing else, exit), without starting a server: its stderr.
+ * A record it cannot parse shows as a line `<file> line N: <error>`, and dhcpd then drops it.
+ */
+export function checkLeasesText(confFile: string, leases: string): string {
+  requireRootAndCommands(DHCPD_BIN);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhcpd-T-'));
+  try {
+    const leasesFile = path.join(dir, 'dhcpd.leases');
+    fs.writeFileSync(leasesFile, leases);
+    const r = spawnSync(DHCPD_BIN, ['-4', '-T', '-cf', confFile, '-lf', leasesFile, '-pf', path.join(dir, 'dhcpd.pid')], {
+      encoding: 'utf8', timeout: 20_000,
+    });
+    if (r.status !== 0) throw new Error(`dhcpd -T failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    return r.stderr;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function startDhcpd(opts: StartDhcpdOptions): Promise<DhcpdInstance> {

@@ -3,7 +3,8 @@
  * 4.4.3 in its own network namespace (OMAPI with a TSIG key), then a real dhclient in a second
  * namespace: create (as Foreman posts it), read back at once (F4) and after dhcpd wrote its
  * leases file, re-POST (F3), collisions, deletes (F11), 6- and 20-byte and upper-case MACs (F12),
- * unsafe values (F13), an unreachable dhcpd, a wrong key, unused_ip, a dhcpd restart.
+ * unsafe values (F13), host names with `_`, an unreachable dhcpd, a wrong key, an HMAC-SHA256 key set by
+ * key_algorithm (a second dhcpd), unused_ip, a dhcpd restart.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -43,6 +44,12 @@ function api(base: string): Api {
 const text = (r: RawResponse) => r.body.toString();
 const json = (r: RawResponse) => JSON.parse(text(r));
 
+/** The ERROR lines GET /logs shows for a write whose key was refused (`failed`: the 400 body). */
+async function keyRefusals(a: Api, failed: string): Promise<string[]> {
+  const logged = json(await a.get('/logs')).logs as { level: string; message: string }[];
+  return logged.filter((e) => e.level === 'ERROR' && e.message.startsWith(`${failed}: OMAPI key refused by the DHCP server: `)).map((e) => e.message);
+}
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -60,11 +67,14 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
   let omapi: OmapiClient;
   let provider: IscDhcpProvider;
   const others: TestProxy[] = [];
+  const otherDhcpds: DhcpdInstance[] = [];
+  const otherClients: OmapiClient[] = [];
   const dirs: string[] = [];
   const lan = randomTestLan();
   const net = lan.network;
   const ip = lan.ip;
   const HIDDEN_MAC = '52:54:00:cc:00:01';
+  const HIDDEN_MAC20 = '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:cc:00:01';
 
   /** Foreman's create payload for a single-NIC host; `extra` replaces or adds fields. */
   const host = (name: string, addr: string, mac: string, extra: [string, string | null][] = []): [string, string | null][] => {
@@ -76,14 +86,15 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     return [...fields];
   };
 
-  const dhcpSettings = (overrides: Record<string, unknown> = {}, files = { config: '', leases: '' }) => ({
-    dhcp: { enabled: true, use_provider: 'dhcp_isc', server: dhcpd.omapiHost, ping_free_ip: false },
+  /** dhcp.yml and dhcp_isc.yml for a proxy in front of `d` (the shared dhcpd unless told). */
+  const dhcpSettings = (overrides: Record<string, unknown> = {}, files = { config: '', leases: '' }, d: DhcpdInstance = dhcpd) => ({
+    dhcp: { enabled: true, use_provider: 'dhcp_isc', server: d.omapiHost, ping_free_ip: false },
     dhcp_isc: {
-      config: files.config || dhcpd.confFile,
-      leases: files.leases || dhcpd.leasesFile,
-      omapi_port: dhcpd.omapiPort,
-      key_name: dhcpd.key!.name,
-      key_secret: dhcpd.key!.secret,
+      config: files.config || d.confFile,
+      leases: files.leases || d.leasesFile,
+      omapi_port: d.omapiPort,
+      key_name: d.key!.name,
+      key_secret: d.key!.secret,
       ...overrides,
     },
   });
@@ -103,8 +114,8 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
       subnet: lan.cidr,
       serverIp: ip(1),
       subnetExtra: `range ${ip(100)} ${ip(150)};\n  option routers ${ip(1)};`,
-      // A host the proxy cannot index (no fixed-address) but dhcpd knows by name and MAC.
-      confExtra: `host hidden-host { hardware ethernet ${HIDDEN_MAC}; }`,
+      // Hosts the proxy cannot index (no fixed-address) but dhcpd knows by name and MAC.
+      confExtra: `host hidden-host { hardware ethernet ${HIDDEN_MAC}; }\nhost hidden-ib { hardware ethernet ${HIDDEN_MAC20}; }`,
       prefix: 'iscprov',
     });
     tp = await startProxy(dhcpSettings());
@@ -116,7 +127,8 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
   afterAll(async () => {
     for (const p of others) await p.stop().catch(() => undefined);
     await tp?.stop().catch(() => undefined);
-    await omapi?.close().catch(() => undefined);
+    for (const c of [omapi, ...otherClients]) await c?.close().catch(() => undefined);
+    for (const d of otherDhcpds) await d.stop();
     await dhcpd?.stop();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
@@ -195,15 +207,76 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     expect((await http.get(`/dhcp/${net}/ip/${ip(21)}`)).status).toBe(404);
   });
 
-  it('a 20-byte hardware address: create, read, delete', async () => {
+  it('a 20-byte hardware address: create, read back, re-POST (200), collide (409), delete by MAC and by IP', async () => {
     const mac = '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:aa:bb:cc';
-    expect((await http.post(`/dhcp/${net}`, host('ib.example.test', ip(30), mac))).status).toBe(200);
-    expect(json(await http.get(`/dhcp/${net}/mac/${mac}`))).toMatchObject({ name: 'ib.example.test', ip: ip(30), mac });
+    const created = await http.post(`/dhcp/${net}`, host('ib.example.test', ip(30), mac));
+    expect([created.status, text(created)]).toEqual([200, '']);
+    const expected = {
+      name: 'ib.example.test', ip: ip(30), mac, subnet: `${net}/255.255.255.0`, type: 'reservation',
+      deleteable: true, hostname: 'ib.example.test', hardware_type: 'ethernet', filename: 'pxelinux.0', nextServer: ip(1),
+    };
+    expect(json(await http.get(`/dhcp/${net}/mac/${mac}`))).toEqual(expected);
+    expect(await omapi.lookupHost({ mac })).toMatchObject({ name: 'ib.example.test', ip: ip(30), mac });
     await provider.follower!.settled();
-    expect(json(await http.get(`/dhcp/${net}/ip/${ip(30)}`))).toMatchObject([{ mac, hardware_type: 'ethernet' }]);
-    expect((await http.del(`/dhcp/${net}/mac/${mac}`)).status).toBe(200);
+    expect(json(await http.get(`/dhcp/${net}/ip/${ip(30)}`))).toEqual([expected]);
+
+    for (const m of [mac, mac.toUpperCase()]) {
+      const again = await http.post(`/dhcp/${net}`, host('ib.example.test', ip(30), m));
+      expect([again.status, text(again)]).toEqual([200, '']); // F3, F12
+    }
+    const sameIp = await http.post(`/dhcp/${net}`, host('ib2.example.test', ip(30), mac.replace(/cc$/, 'cd')));
+    expect([sameIp.status, text(sameIp)]).toEqual([409, `Record ${net}/${ip(30)} already exists`]);
+    const sameMac = await http.post(`/dhcp/${net}`, host('ib2.example.test', ip(31), mac));
+    expect([sameMac.status, text(sameMac)]).toEqual([409, `Record ${net}/${ip(31)} already exists`]);
+    const hidden = await http.post(`/dhcp/${net}`, host('seen-ib.example.test', ip(32), HIDDEN_MAC20));
+    expect([hidden.status, text(hidden)]).toEqual([409, 'Hardware address conflict.']);
+    for (const addr of [ip(31), ip(32)]) expect((await http.get(`/dhcp/${net}/ip/${addr}`)).status).toBe(404);
+
+    const byMac = await http.del(`/dhcp/${net}/mac/${mac.toUpperCase()}`);
+    expect([byMac.status, text(byMac)]).toEqual([200, '']);
     expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
     expect(await omapi.lookupHost({ mac })).toBeNull();
+
+    expect((await http.post(`/dhcp/${net}`, host('ib.example.test', ip(33), mac))).status).toBe(200);
+    expect(await omapi.lookupHost({ mac })).toMatchObject({ ip: ip(33) });
+    const byIp = await http.del(`/dhcp/${net}/ip/${ip(33)}`);
+    expect([byIp.status, text(byIp)]).toEqual([200, '']);
+    expect((await http.get(`/dhcp/${net}/ip/${ip(33)}`)).status).toBe(404);
+    expect(await omapi.lookupHost({ mac })).toBeNull();
+    await provider.follower!.settled();
+    expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
+  });
+
+  it('a name with `_`, as dhcpd writes it: still listed after a full reload, re-POST 200, DELETE removes it', async () => {
+    const name = 'under_score.example.test';
+    const mac = '52:54:00:aa:00:35';
+    expect((await http.post(`/dhcp/${net}`, host(name, ip(35), mac))).status).toBe(200);
+    // Unquoted, `_` and all; dhcpd reads that back itself at its next start.
+    expect(fs.readFileSync(dhcpd.leasesFile, 'utf8')).toContain(`host ${name} {\n  dynamic;\n  hardware ethernet ${mac};`);
+
+    const loads = provider.follower!.stats.fullLoads;
+    await dhcpd.restart(); // dhcpd rewrites its leases file: the proxy rebuilds its view from the files alone
+    await waitFor('the full reload of the rewritten leases file', async () => provider.follower!.stats.fullLoads > loads);
+    await provider.follower!.settled();
+    expect(json(await http.get(`/dhcp/${net}/mac/${mac}`))).toMatchObject({ name, ip: ip(35), mac, deleteable: true });
+    expect(await omapi.lookupHost({ name })).toMatchObject({ ip: ip(35), mac });
+
+    const again = await http.post(`/dhcp/${net}`, host(name, ip(35), mac));
+    expect([again.status, text(again)]).toEqual([200, '']);
+    const del = await http.del(`/dhcp/${net}/mac/${mac}`);
+    expect([del.status, text(del)]).toEqual([200, '']);
+    expect(await omapi.lookupHost({ mac })).toBeNull();
+    await provider.follower!.settled();
+    expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
+  });
+
+  it('a name dhcpd could not read back at its next start is refused with a clear 400 (F13)', async () => {
+    const mac = '52:54:00:aa:00:36';
+    const r = await http.post(`/dhcp/${net}`, host('_lead.example.test', ip(36), mac));
+    expect([r.status, text(r)]).toEqual([400, 'Invalid host name "_lead.example.test": dhcpd can only store names of letters, '
+      + "digits, '.', '-' and '_' whose dot-separated labels are not empty, do not start with '_' and have at most 1499 characters"]);
+    expect(await omapi.lookupHost({ mac })).toBeNull();
+    expect((await http.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
   });
 
   it('a value dhcpd cannot store is refused with a clear 400, and nothing is created (F13)', async () => {
@@ -240,17 +313,55 @@ describe('dhcp_isc against a real dhcpd 4.4.3, through the API', () => {
     expect(await omapi.lookupHost({ mac })).toBeNull();
   });
 
-  it('a wrong key: a 400 that says the key was refused, nothing changes', async () => {
+  it('a wrong key: the baseline 400 text, the reason in an ERROR line of GET /logs, nothing changes', async () => {
     const wrong = await startProxy(dhcpSettings({ key_secret: Buffer.from('not the secret').toString('base64') }));
     others.push(wrong);
     const w = api(wrong.http!);
     const mac = '52:54:00:aa:00:71';
     const r = await w.post(`/dhcp/${net}`, host('key.example.test', ip(71), mac));
-    expect(r.status).toBe(400);
-    expect(text(r)).toBe(`Failed to add DHCP reservation for key.example.test (${ip(71)} / ${mac}): `
-      + 'OMAPI key refused by the DHCP server: message signature refused by the server (wrong key secret?)');
+    const failed = `Failed to add DHCP reservation for key.example.test (${ip(71)} / ${mac})`;
+    expect([r.status, text(r)]).toEqual([400, failed]);
+    expect(await keyRefusals(w, failed)).toEqual([expect.stringMatching(/: message signature refused by the server \(wrong key secret\?\)$/)]);
     expect((await w.get(`/dhcp/${net}/mac/${mac}`)).status).toBe(404);
     expect(await omapi.lookupHost({ mac })).toBeNull();
+    const del = await w.del(`/dhcp/${net}/mac/52:54:00:aa:00:10`);
+    expect([del.status, text(del)]).toEqual([400,
+      `Failed to remove DHCP reservation for alpha.example.test => alpha.example.test (${ip(10)} / 52:54:00:aa:00:10)`]);
+    expect(await omapi.lookupHost({ mac: '52:54:00:aa:00:10' })).toMatchObject({ ip: ip(10) });
+  });
+
+  it('key_algorithm hmac-sha256 in dhcp_isc.yml against a dhcpd with a SHA-256 key: create, read, delete; as MD5 or under an unknown name it is refused', async () => {
+    const shaLan = randomTestLan();
+    const sha = await startDhcpd({ subnet: shaLan.cidr, serverIp: shaLan.ip(1), key: { algorithm: 'hmac-sha256' }, prefix: 'iscsha' });
+    otherDhcpds.push(sha);
+    const check = omapiClientFor(sha);
+    otherClients.push(check);
+    const good = await startProxy(dhcpSettings({ key_algorithm: 'hmac-sha256' }, undefined, sha));
+    others.push(good);
+    const g = api(good.http!);
+    const [name, addr, mac] = ['sha2.example.test', shaLan.ip(40), '52:54:00:aa:00:90'];
+    const fields: [string, string][] = [['hostname', name], ['mac', mac], ['ip', addr], ['network', shaLan.network], ['name', name]];
+    const r = await g.post(`/dhcp/${shaLan.network}`, fields);
+    expect([r.status, text(r)]).toEqual([200, '']);
+    expect(json(await g.get(`/dhcp/${shaLan.network}/mac/${mac}`))).toMatchObject({ name, ip: addr, mac });
+    expect(await check.lookupHost({ mac })).toMatchObject({ name, ip: addr });
+    expect(fs.readFileSync(sha.leasesFile, 'utf8')).toContain(`host ${name} {`);
+    const del = await g.del(`/dhcp/${shaLan.network}/mac/${mac}`);
+    expect([del.status, text(del)]).toEqual([200, '']);
+    expect(await check.lookupHost({ mac })).toBeNull();
+
+    // Without key_algorithm the key is used as HMAC-MD5 (the baseline's only algorithm), and a key
+    // name dhcpd does not have: dhcpd finds no such key, so the proxy answers the baseline's text.
+    for (const [overrides, keyDesc] of [[{}, '"omapi_key" (hmac-md5)'], [{ key_name: 'no_such_key', key_algorithm: 'hmac-sha256' }, '"no_such_key" (hmac-sha256)']] as const) {
+      const refusing = await startProxy(dhcpSettings(overrides, undefined, sha));
+      others.push(refusing);
+      const w = api(refusing.http!);
+      const refused = await w.post(`/dhcp/${shaLan.network}`, fields);
+      const failed = `Failed to add DHCP reservation for ${name} (${addr} / ${mac})`;
+      expect([refused.status, text(refused)]).toEqual([400, failed]);
+      expect(await keyRefusals(w, failed)).toEqual([expect.stringContaining(`refused key ${keyDesc}: not found (no object matches specification)`)]);
+    }
+    expect(await check.lookupHost({ mac })).toBeNull();
   });
 
   it('F4 without the follower: a proxy reading a copy of the files still shows its own writes at once', async () => {

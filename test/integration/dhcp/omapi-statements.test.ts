@@ -1,12 +1,13 @@
 /**
  * Host statements built by statements.ts, sent by the OMAPI client to a real dhcpd 4.4.3:
  * dhcpd accepts them, writes them to dhcpd.leases as expected, and reads them back intact
- * after a restart (the F13 check: nothing we send can corrupt the leases file).
+ * after a restart (the F13 check: nothing we send can corrupt the leases file); host names the
+ * client refuses are ones dhcpd itself cannot read back.
  */
 import * as fs from 'fs';
 import { OmapiClient } from '../../../src/modules/dhcp/providers/isc/omapi/client';
 import { UnsafeValueError, buildHostStatements } from '../../../src/modules/dhcp/providers/isc/omapi/statements';
-import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
+import { checkLeasesText, DhcpdInstance, startDhcpd } from '../../support/dhcpd';
 import { randomTestLan } from '../../support/netns';
 import { omapiClientFor } from '../../support/omapi';
 
@@ -137,6 +138,13 @@ describe('host statements accepted and persisted by dhcpd', () => {
       options: { filename: PRINTABLE },
       expected: [`supersede server.filename = "${PRINTABLE}";`, 'supersede host-name = "odd_chars-1";'],
     },
+    // Host names at the edges of what dhcpd reads back (statements.ts): written unquoted, kept.
+    ...['under_score.example.com', 'trail_', '-dash', '9', 'a.-b', 'dot.', 'L'.repeat(1499)].map((name, i) => ({
+      name,
+      mac: `52:54:00:dd:00:${(0x10 + i).toString(16)}`,
+      options: { hostname: 'edge' },
+      expected: ['supersede host-name = "edge";'],
+    })),
   ];
 
   it('creates each kind of reservation; dhcpd.leases shows the expected statements', async () => {
@@ -154,6 +162,19 @@ describe('host statements accepted and persisted by dhcpd', () => {
     expect(dhcpd.log()).not.toMatch(/expected|unexpected|eof in string|error/i);
     const leases = fs.readFileSync(dhcpd.leasesFile, 'utf8');
     for (const c of cases()) expect(hostBlock(leases, c.name).slice(3)).toEqual(c.expected);
+  });
+
+  it('the host names the client refuses are ones dhcpd cannot read back: it drops them at its next start', async () => {
+    // What dhcpd writes for a host created over OMAPI, whatever its name.
+    const block = (name: string) => `host ${name} {\n  dynamic;\n  hardware ethernet 52:54:00:dd:00:99;\n  fixed-address ${ip(99)};\n}\n`;
+    const refused = ['_lead', '_', 'a._b', '.lead', 'a..b', 'b..', 'C'.repeat(1500)];
+    for (const name of refused) {
+      await expect(client.createHost({ name, ip: ip(99), mac: '52:54:00:dd:00:99', hardwareType: 1 })).rejects.toThrow(UnsafeValueError);
+      expect([name, checkLeasesText(dhcpd.confFile, block(name))]).toEqual([name,
+        expect.stringMatching(/dhcpd\.leases line \d+: (expecting a name for host declaration|expecting left brace|token larger than internal buffer)/)]);
+    }
+    expect(checkLeasesText(dhcpd.confFile, block('under_score.example.com'))).not.toMatch(/dhcpd\.leases line/);
+    expect(await client.lookupHost({ mac: '52:54:00:dd:00:99' })).toBeNull();
   });
 
   it('unsafe values are refused before anything reaches dhcpd', async () => {

@@ -149,17 +149,23 @@ describe('FreeIps.findFreeIp (free_ips_test)', () => {
     expect(got.filter((x) => x === null)).toHaveLength(5);
   });
 
-  test('a /16 with 50 000 records answers quickly', async () => {
+  // How fast this is belongs to the benchmark (bench/: unused_ip on a /16 with 50 000 records),
+  // not to a timed assertion here; this checks only what is answered.
+  test('a /16 with 50 000 records: every answer is a free address of the range, never twice', async () => {
     const { f } = freeIps();
     const base = ipv4ToInt('172.16.0.0');
     const taken = new Set<string>();
     for (let i = 1; i <= 50_000; i++) taken.add(intToIpv4(base + i));
-    const t0 = Date.now();
+    const answers = new Set<string>();
     for (let i = 0; i < 100; i++) {
       const ip = await f.findFreeIp(base + 1, base + 65534, taken);
+      expect(ip).not.toBeNull();
       expect(taken.has(ip!)).toBe(false);
+      expect(ipv4ToInt(ip!)).toBeGreaterThan(base + 50_000);
+      expect(ipv4ToInt(ip!)).toBeLessThanOrEqual(base + 65534);
+      answers.add(ip!);
     }
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(answers.size).toBe(100);
   });
 
   test('the cleaner timer starts once and stops', () => {

@@ -109,8 +109,9 @@ describe('dhcpd.conf hosts', () => {
     expect(h.attributes).toEqual({ hardware_type: 'ethernet', hardware_address: '01:02:03:04:05:06' });
   });
 
-  it('ignores host blocks whose name is not a plain host name', () => {
-    expect(hosts('host "quoted name" { fixed-address 1.2.3.4; } host a_b { } host ok { }').map((h) => h.name)).toEqual(['ok']);
+  it('reads host names with `_` (dhcpd reads them too); ignores host blocks whose name is not a plain host name', () => {
+    expect(hosts('host "quoted name" { fixed-address 1.2.3.4; } host a_b { } host a:b { } host ok { }').map((h) => h.name))
+      .toEqual(['a_b', 'ok']);
   });
 
   it('vendor-option-space keeps only SUNW', () => {

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { logBuffer } from '../../../src/core/log';
 import { FreeIps } from '../../../src/modules/dhcp/free-ips';
 import { LocalOfferedAddresses } from '../../../src/modules/dhcp/offered-addresses';
 import { DhcpError } from '../../../src/modules/dhcp/provider';
@@ -52,6 +53,9 @@ function setup() {
   const snapshot = () => JSON.stringify(state.index.allReservations(NET).map(recordToJson));
   return { state, omapi, provider, service, snapshot, writes: () => writes };
 }
+
+/** Messages of the ERROR lines in the /logs ring. */
+const errorLines = () => logBuffer().entries().filter((e) => e.level === 'ERROR').map((e) => e.message);
 
 async function failure(p: Promise<unknown>): Promise<DhcpError> {
   try {
@@ -143,16 +147,27 @@ describe('dhcp_isc provider: create', () => {
     expect(t.writes()).toBe(0);
   });
 
-  it('a refused key names the reason', async () => {
+  it('a refused key: the baseline text (omshell only saw a reset connection); the reason is in the ERROR log line', async () => {
     const t = setup();
+    const before = t.snapshot();
     t.omapi.failures = [
       new OmapiError('auth', 'OMAPI server 127.0.0.1:7911 refused key "omapi_key" (hmac-md5): OMAPI key unknown to the server', 0x6000a),
       new OmapiError('auth', 'OMAPI reply from 127.0.0.1:7911 has an invalid signature (wrong key secret?)'),
     ];
-    const prefix = 'Failed to add DHCP reservation for new-host.example.com (192.168.122.77 / aa:bb:cc:dd:ee:01): OMAPI key refused by the DHCP server: ';
-    expect((await failure(t.service.addRecord({ ...NEW_HOST }))).message).toBe(`${prefix}OMAPI key unknown to the server`);
-    expect((await failure(t.service.addRecord({ ...NEW_HOST }))).message)
-      .toBe(`${prefix}OMAPI reply from 127.0.0.1:7911 has an invalid signature (wrong key secret?)`);
+    const failed = 'Failed to add DHCP reservation for new-host.example.com (192.168.122.77 / aa:bb:cc:dd:ee:01)';
+    const first = await failure(t.service.addRecord({ ...NEW_HOST }));
+    expect([first.status ?? 400, first.message]).toEqual([400, failed]);
+    expect(errorLines()).toContain(`${failed}: OMAPI key refused by the DHCP server: `
+      + 'OMAPI server 127.0.0.1:7911 refused key "omapi_key" (hmac-md5): OMAPI key unknown to the server');
+    expect((await failure(t.service.addRecord({ ...NEW_HOST }))).message).toBe(failed);
+    expect(errorLines()).toContain(`${failed}: OMAPI key refused by the DHCP server: `
+      + 'OMAPI reply from 127.0.0.1:7911 has an invalid signature (wrong key secret?)');
+    expect(t.snapshot()).toBe(before);
+
+    t.omapi.failures = [new OmapiError('auth', 'Delete host 10:10:10:10:10:10: message signature refused by the server (wrong key secret?)', 0x6000b)];
+    const del = await failure(t.service.deleteRecordByMac(NET, '10:10:10:10:10:10'));
+    expect(del.message).toBe('Failed to remove DHCP reservation for ten.example.com => ten.example.com (192.168.122.10 / 10:10:10:10:10:10)');
+    expect(t.snapshot()).toBe(before);
   });
 
   it('a value dhcpd cannot store is refused before anything is sent (F13)', async () => {

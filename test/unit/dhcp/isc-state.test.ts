@@ -189,6 +189,43 @@ describe('applying the leases file', () => {
     expect(s.index.allReservations()).toHaveLength(1);
   });
 
+  it('a host named with `_`, exactly as dhcpd 4.4.3 wrote it (created, then deleted, over OMAPI): listed, then removed', () => {
+    // dhcpd writes the name unquoted and reads it back itself; the baseline's grammar skipped it.
+    const created = [
+      '# The format of this file is documented in the dhcpd.leases(5) manual page.',
+      '# This lease file was written by isc-dhcp-4.4.3-P1',
+      '',
+      '# authoring-byte-order entry is generated, DO NOT DELETE',
+      'authoring-byte-order little-endian;',
+      '',
+      'server-duid "\\000\\001\\000\\0012\\245\\332\\006\\236E\\267z\\025\\005";',
+      '',
+      'host under_score.example.com {',
+      '  dynamic;',
+      '  hardware ethernet 52:54:00:aa:00:30;',
+      '  fixed-address 192.168.122.30;',
+      '        supersede server.filename = "pxelinux.0";',
+      '        supersede server.next-server = c0:a8:7a:01;',
+      '        supersede host-name = "under_score.example.com";',
+      '}',
+      '',
+    ].join('\n');
+    const deleted = 'host under_score.example.com {\n  dynamic;\n  deleted;\n}\n';
+    const parsed = parseLeases(created + deleted);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.records.map((r) => (r.kind === 'host' ? r.name : r.ip))).toEqual(['under_score.example.com', 'under_score.example.com']);
+
+    const s = withSubnet('192.168.122.0', created);
+    expect(recordToJson(s.index.findReservationByMac('192.168.122.0', '52:54:00:aa:00:30')!)).toEqual({
+      name: 'under_score.example.com', ip: '192.168.122.30', mac: '52:54:00:aa:00:30', subnet: '192.168.122.0/255.255.255.0',
+      type: 'reservation', deleteable: true, hardware_type: 'ethernet', filename: 'pxelinux.0', nextServer: '192.168.122.1',
+      hostname: 'under_score.example.com',
+    });
+    s.applyRecords(parseLeases(deleted).records);
+    expect(s.index.findReservationByMac('192.168.122.0', '52:54:00:aa:00:30')).toBeUndefined();
+    expect(s.index.findReservationByName('under_score.example.com')).toBeUndefined();
+  });
+
   const activeLease = 'lease 192.168.0.1 { hardware ethernet 00:11:22:33:44:55; binding state active; }';
   const stamp = (d: Date) => `${d.getUTCDay()} ${d.toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, '/')}`;
 

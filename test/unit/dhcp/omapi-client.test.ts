@@ -3,104 +3,10 @@
  * signatures), against a scripted OMAPI server on loopback. The happy paths and dhcpd's real
  * answers are in test/integration/dhcp/omapi-client.test.ts.
  */
-import * as net from 'net';
-import {
-  OmapiMessage,
-  OmapiOp,
-  OmapiStreamDecoder,
-  encodeMessage,
-  encodeStartup,
-  stringValue,
-  u32Value,
-} from '../../../src/modules/dhcp/providers/isc/omapi/codec';
+import { OmapiOp } from '../../../src/modules/dhcp/providers/isc/omapi/codec';
 import { OmapiSigner } from '../../../src/modules/dhcp/providers/isc/omapi/auth';
 import { OmapiClient, OmapiError, UnsafeValueError } from '../../../src/modules/dhcp/providers/isc/omapi/client';
-
-type Reply = Omit<OmapiMessage, 'signature'> | 'silence' | 'hangup' | 'garbage';
-
-interface FakeServer {
-  port: number;
-  received: OmapiMessage[];
-  connections: number;
-  maxInFlight: number;
-  close(): Promise<void>;
-}
-
-/** A server that sends its intro and answers each request with `answer(request, n)`. */
-async function fakeServer(
-  answer: (req: OmapiMessage, n: number) => Reply | Promise<Reply>,
-  opts: { intro?: boolean; signer?: OmapiSigner } = {},
-): Promise<FakeServer> {
-  const sockets: net.Socket[] = [];
-  const state = { received: [] as OmapiMessage[], connections: 0, maxInFlight: 0 };
-  let inFlight = 0;
-  const server = net.createServer((s) => {
-    sockets.push(s);
-    state.connections++;
-    if (opts.intro !== false) s.write(encodeStartup());
-    const dec = new OmapiStreamDecoder();
-    s.on('data', async (chunk) => {
-      for (const item of dec.push(chunk)) {
-        if ('startup' in item) continue;
-        const req = item.message;
-        state.received.push(req);
-        inFlight++;
-        state.maxInFlight = Math.max(state.maxInFlight, inFlight);
-        const r = await answer(req, state.received.length);
-        inFlight--;
-        if (r === 'silence') continue;
-        if (r === 'hangup') {
-          s.destroy();
-          return;
-        }
-        if (r === 'garbage') {
-          s.write(Buffer.alloc(40, 0xff));
-          continue;
-        }
-        s.write(encodeMessage({ ...r, rid: req.id }, req.authId && opts.signer ? opts.signer : undefined));
-      }
-    });
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    get received() {
-      return state.received;
-    },
-    get connections() {
-      return state.connections;
-    },
-    get maxInFlight() {
-      return state.maxInFlight;
-    },
-    close: async () => {
-      sockets.forEach((s) => s.destroy());
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
-
-function status(result: number, text?: string): Omit<OmapiMessage, 'signature'> {
-  const message: OmapiMessage['message'] = [['result', u32Value(result)]];
-  if (text) message.push(['message', stringValue(text)]);
-  return { authId: 0, op: OmapiOp.Status, handle: 0, id: 9000, rid: 0, message, object: [] };
-}
-
-function hostUpdate(handle: number, name: string): Omit<OmapiMessage, 'signature'> {
-  return {
-    authId: 0,
-    op: OmapiOp.Update,
-    handle,
-    id: 9001,
-    rid: 0,
-    message: [],
-    object: [
-      ['name', stringValue(name)],
-      ['hardware-address', Buffer.from('525400aa0001', 'hex')],
-    ],
-  };
-}
+import { fakeOmapiServer as fakeServer, FakeOmapiServer as FakeServer, hostUpdate, status } from '../../support/omapi-fake-server';
 
 async function kindOf(p: Promise<unknown>): Promise<string> {
   try {

@@ -229,13 +229,16 @@ describe('F13: values dhcpd cannot store are refused, never half-written', () =>
     expect(() => dhcpString('a\nb', 'filename')).toThrow('Invalid filename "a\\x0ab"');
   });
 
-  it('host names: letters, digits, . - _ only (dhcpd writes them unquoted)', () => {
-    for (const ok of ['host.example.com', 'h_1', '1host', 'a-b']) expect(() => assertSafeHostName(ok)).not.toThrow();
-    for (const bad of ['has space', 'brace{', 'semi;colon', 'quo"te', 'ünï', '']) {
-      expect(() => assertSafeHostName(bad)).toThrow(UnsafeValueError);
-    }
-    expect(() => assertSafeHostName('has space')).toThrow(
-      `Invalid host name "has space": dhcpd can only store names of letters, digits, '.', '-' and '_'`,
+  it('host names: only what dhcpd writes unquoted and reads back at its next start (see statements.ts)', () => {
+    const ok = ['host.example.com', 'h_1', '1host', 'a-b', 'under_score.example.com', 'trail_', '-dash', '9', 'a.', 'a.-b', 'a_.b',
+      'L'.repeat(1499), `x.${'D'.repeat(1499)}`];
+    for (const name of ok) expect(() => assertSafeHostName(name)).not.toThrow();
+    const bad = ['has space', 'brace{', 'semi;colon', 'quo"te', 'ünï', '', '_lead', '_', 'a._b', '.lead', 'a..b', 'b..', '.',
+      'C'.repeat(1500), `${'E'.repeat(700)}_${'E'.repeat(799)}`];
+    for (const name of bad) expect(() => assertSafeHostName(name)).toThrow(UnsafeValueError);
+    expect(() => assertSafeHostName('_lead')).toThrow(
+      `Invalid host name "_lead": dhcpd can only store names of letters, digits, '.', '-' and '_' `
+      + "whose dot-separated labels are not empty, do not start with '_' and have at most 1499 characters",
     );
   });
 });

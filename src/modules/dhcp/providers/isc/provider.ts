@@ -1,6 +1,6 @@
 import { log } from '../../../../core/log';
 import { DhcpError, DhcpProvider, DhcpRecord, Lease, Reservation, Subnet } from '../../provider';
-import { OmapiError, describeResult } from './omapi/errors';
+import { OmapiError } from './omapi/errors';
 import type { HostAttributes, HostSpec } from './omapi/messages';
 import { UnsafeValueError, assertSafeHostName, buildHostStatements } from './omapi/statements';
 import type { LeasesFollower } from './leases-follower';
@@ -138,9 +138,11 @@ function asReadBack(record: Reservation): Reservation {
  * - delete of a host dhcpd does not know → 400 `Proxy::DHCP::InvalidRecord` (the baseline's text);
  * - no connection, or no answer in time → 400 `Failed to … : No response from DHCP server`;
  * - a host of that name exists → 400 `Failed to … : Entry already exists`;
- * - key refused → 400 `Failed to … : OMAPI key refused by the DHCP server: <why>` (no baseline text);
  * - a value dhcpd cannot store → 400 with the reason (F13);
- * - anything else → 400 `Failed to …`, the details in the log.
+ * - anything else, a refused key included → 400 `Failed to …`, the details in the log. omshell
+ *   only printed "connection reset by peer" for a refused key, so the baseline answered the bare
+ *   text, and no F-fix changes that: the reason (unknown key, wrong secret or algorithm) is in
+ *   the ERROR line, which GET /logs shows.
  */
 export function writeFailure(op: 'add' | 'delete', record: Reservation, err: unknown): DhcpError {
   if (err instanceof DhcpError) return err;
@@ -148,8 +150,7 @@ export function writeFailure(op: 'add' | 'delete', record: Reservation, err: unk
   const failed = op === 'add'
     ? `Failed to add DHCP reservation for ${describe(record)}`
     : `Failed to remove DHCP reservation for ${record.name} => ${describe(record)}`;
-  const detail = err instanceof Error ? err.message : String(err);
-  log.error(`${failed}: ${detail}`);
+  log.error(`${failed}: ${logDetail(err)}`);
   if (!(err instanceof OmapiError)) return new DhcpError('server', failed, 400);
   switch (err.kind) {
     case 'conflict':
@@ -161,11 +162,13 @@ export function writeFailure(op: 'add' | 'delete', record: Reservation, err: unk
       return new DhcpError('server', `${failed}: No response from DHCP server`, 400);
     case 'exists':
       return new DhcpError('server', `${failed}: Entry already exists`, 400);
-    case 'auth': {
-      const why = err.result !== undefined ? describeResult(err.result) : err.message;
-      return new DhcpError('server', `${failed}: OMAPI key refused by the DHCP server: ${why}`, 400);
-    }
     default:
       return new DhcpError('server', failed, 400);
   }
+}
+
+/** What the log says about a failed write; a refused key is named as such, with dhcpd's reason. */
+function logDetail(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err instanceof OmapiError && err.kind === 'auth' ? `OMAPI key refused by the DHCP server: ${err.message}` : err.message;
 }

@@ -12,8 +12,14 @@
  *   proxy's own view of the record would no longer show what was asked.
  * - every other printable ASCII character (including ; { } #) survives a restart unchanged.
  * So a value is written between double quotes when it is printable ASCII without `"` or `\`,
- * and refused with UnsafeValueError otherwise. Host names are written unquoted by dhcpd
- * (`host NAME {`), so they are restricted to letters, digits, `.`, `-` and `_`.
+ * and refused with UnsafeValueError otherwise.
+ *
+ * Host names are written unquoted by dhcpd (`host NAME {`), whatever they contain, and read back
+ * at its next start by its lexer, label by label (dot-separated). Found with dhcpd 4.4.3-P1
+ * (created over OMAPI, then restarted): a label of letters, digits, `-` and `_` survives, also
+ * one starting with a digit or `-`, and so does a single trailing dot; a label starting with `_`
+ * (`_x`, `a._b`), an empty label (`.a`, `a..b`) or a label of 1500 characters or more is a parse
+ * error, and dhcpd silently drops the host at that start. Such names are refused up front.
  */
 import { isHttpBootUrl, nextServerIpv4, optionText, present, resolveIpv4, ResolveIpv4 } from '../../../boot-options';
 import { isIpv4 } from '../../../validation';
@@ -24,7 +30,10 @@ export class UnsafeValueError extends Error {
 }
 
 const SAFE_STRING = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/; // printable ASCII minus " and \
-const SAFE_HOST_NAME = /^[A-Za-z0-9_.-]+$/;
+/** Dot-separated labels dhcpd's lexer reads back, with an optional trailing dot (see above). */
+const SAFE_HOST_NAME = /^[A-Za-z0-9-][A-Za-z0-9_-]*(?:\.[A-Za-z0-9-][A-Za-z0-9_-]*)*\.?$/;
+/** dhcpd's token buffer is 1500 bytes: a longer label is "token larger than internal buffer". */
+const MAX_HOST_NAME_LABEL = 1499;
 
 /** `"value"` for a statement, or UnsafeValueError naming the field. */
 export function dhcpString(value: string, what: string): string {
@@ -38,9 +47,10 @@ export function dhcpString(value: string, what: string): string {
 
 /** Throws unless dhcpd can write `host NAME {` and read it back. */
 export function assertSafeHostName(name: string): void {
-  if (!SAFE_HOST_NAME.test(name)) {
+  if (!SAFE_HOST_NAME.test(name) || name.split('.').some((label) => label.length > MAX_HOST_NAME_LABEL)) {
     throw new UnsafeValueError(
-      `Invalid host name "${printable(name)}": dhcpd can only store names of letters, digits, '.', '-' and '_'`,
+      `Invalid host name "${printable(name)}": dhcpd can only store names of letters, digits, '.', '-' and '_' `
+      + `whose dot-separated labels are not empty, do not start with '_' and have at most ${MAX_HOST_NAME_LABEL} characters`,
     );
   }
 }

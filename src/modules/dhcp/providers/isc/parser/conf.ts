@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { applyHostDeclaration, applyLeaseDeclaration, DOTTED_QUAD, HOST_NAME, parseOption } from './declarations';
+import { applyHostDeclaration, applyLeaseDeclaration, DOTTED_QUAD, HOST_DECLARATION_NAME, HOST_NAME, parseOption } from './declarations';
 import { BodyEnd, readRecordBody, readStatement, skipBlock, Statement } from './statement';
 import { describeToken, IscSyntaxError, Lexer, Tok } from './tokenizer';
 import { ParsedConfig, ParsedHost, ParsedLease, ParsedOption, ParsedRecord, ParsedSubnet } from './types';
@@ -140,7 +140,7 @@ class ConfTextParser {
         break;
       case 'host': {
         const name = st.word(1);
-        if (st.n === 2 && name !== undefined && HOST_NAME.test(name)) {
+        if (st.n === 2 && name !== undefined && HOST_DECLARATION_NAME.test(name)) {
           this.entries.push({ kind: 'record', record: this.host(name, line) });
           return;
         }

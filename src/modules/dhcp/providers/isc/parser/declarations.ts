@@ -12,8 +12,15 @@ const OPTION_NAME = /^[\w.-]+$/;
 const DIGITS = /^\d+$/;
 /** 6 (EUI-48), 8 (EUI-64) or 20 (InfiniBand) groups of one or two hex digits. */
 const HARDWARE_ADDRESS = /^(?:[0-9a-f]{1,2}:){5}(?:(?:[0-9a-f]{1,2}:){2}|(?:[0-9a-f]{1,2}:){14})?[0-9a-f]{1,2}$/i;
-/** What the grammar accepts as a host name or a fixed-address (a dotted quad or a DNS name). */
+/** What the grammar accepts as a fixed-address (a dotted quad or a DNS name), as the baseline. */
 export const HOST_NAME = /^[a-zA-Z0-9.-]+$/;
+/**
+ * The NAME of `host NAME {`: the baseline's characters plus `_`. dhcpd writes a host created over
+ * OMAPI with its name unquoted, `_` included (`host under_score.example.com {`), and reads it back
+ * itself; the baseline's grammar skipped such a block, so the host the proxy had just created
+ * vanished from its view at the next full reload while dhcpd kept serving it.
+ */
+export const HOST_DECLARATION_NAME = /^[a-zA-Z0-9_.-]+$/;
 /** The grammar's loose IPv4 shape; real validation happens when records are built. */
 export const DOTTED_QUAD = /^\d+\.\d+\.\d+\.\d+$/;
 

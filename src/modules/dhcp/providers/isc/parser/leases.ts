@@ -1,4 +1,4 @@
-import { applyHostDeclaration, applyLeaseDeclaration, DOTTED_QUAD, HOST_NAME } from './declarations';
+import { applyHostDeclaration, applyLeaseDeclaration, DOTTED_QUAD, HOST_DECLARATION_NAME } from './declarations';
 import { BodyEnd, readRecordBody, readStatement, skipBlock, Statement } from './statement';
 import { IscSyntaxError, Lexer, Tok } from './tokenizer';
 import { ParsedHost, ParsedLease, ParsedRecord } from './types';
@@ -57,7 +57,7 @@ export function parseLeases(text: string, options: LeasesParseOptions = {}): Lea
       const lease: ParsedLease = { kind: 'lease', ip: name, line, attributes: {}, options: [] };
       if (readRecordBody(lexer, st, (s) => applyLeaseDeclaration(s, lease.attributes, lease.options)) !== BodyEnd.Closed) return truncated();
       records.push(lease);
-    } else if (head === 'host' && st.n === 2 && name !== undefined && HOST_NAME.test(name)) {
+    } else if (head === 'host' && st.n === 2 && name !== undefined && HOST_DECLARATION_NAME.test(name)) {
       const host: ParsedHost = { kind: 'host', name, line, attributes: {}, options: [] };
       if (readRecordBody(lexer, st, (s) => applyHostDeclaration(s, host.attributes, host.options)) !== BodyEnd.Closed) return truncated();
       records.push(host);
