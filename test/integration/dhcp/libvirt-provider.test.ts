@@ -15,6 +15,7 @@ import { startProxy } from '../../../src/core/proxy';
 import { globalSettingsFrom, Settings } from '../../../src/core/settings';
 import { MODULES, PROVIDERS } from '../../../src/modules';
 import { dhcpModule } from '../../../src/modules/dhcp';
+import { findOnPath, Virsh, VirshError } from '../../../src/modules/dhcp/providers/libvirt/virsh';
 import { leaseTime } from '../../../src/modules/dhcp/records-json';
 import { runDhclient } from '../../support/dhclient';
 import { textBody } from '../../support/dhcp-app';
@@ -199,7 +200,7 @@ test.each([
   expect(await libvirtState()).toEqual(before);
 });
 
-test('libvirt refusing an update is "Error adding DHCP record" (400)', async () => {
+test('libvirt refusing an update is the bare "Error adding DHCP record" (400), as the baseline 3.11', async () => {
   const res = await post({ hostname: 'ib', mac: MAC20, ip: ip(73) });
   expect([res.status, res.body]).toEqual([400, 'Error adding DHCP record']);
 });
@@ -261,12 +262,31 @@ test('libvirt refusing a delete is "Error removing DHCP record" (network stopped
   await lv.virsh(['net-start', '--network', NETWORK]);
 });
 
-test('the network gone from libvirt: the baseline text, 400', async () => {
+test('a host libvirt accepts but the proxy cannot show (IP outside the subnet): the baseline text for every listing, 400', async () => {
+  const outside = `<host mac='52:54:00:5a:00:77' ip='10.255.0.7'/>`;
+  await lv.virsh(['net-update', '--network', NETWORK, '--command', 'add-last', '--section', 'ip-dhcp-host', '--xml', outside, '--live', '--config']);
+  try {
+    await new Promise((r) => setTimeout(r, 1100)); // past the provider's read cache
+    const res = await get(`/dhcp/${net}`);
+    expect([res.status, res.body]).toEqual([400, 'Unable to parse reservations XML: Invalid Subnet ']);
+  } finally {
+    await lv.virsh(['net-update', '--network', NETWORK, '--command', 'delete', '--section', 'ip-dhcp-host', '--xml', outside, '--live', '--config']);
+  }
+});
+
+test('libvirt not reachable: virsh names the failed step as ruby-libvirt does (virConnectOpen)', async () => {
+  const virsh = new Virsh({ binary: findOnPath('virsh')!, url: `qemu:///system?socket=${lv.runDir}/no-such-sock` });
+  const err = (await virsh.dumpXml(NETWORK).catch((e) => e)) as VirshError;
+  expect(err.rubyLibvirtMessage).toBe(`Call to virConnectOpen failed: Failed to connect socket to '${lv.runDir}/no-such-sock': No such file or directory`);
+});
+
+test('the network gone from libvirt: the baseline text with ruby-libvirt\'s reason, 400', async () => {
   await lv.virsh(['net-undefine', '--network', NETWORK]).catch(() => undefined);
   await lv.virsh(['net-destroy', '--network', NETWORK]);
   await new Promise((r) => setTimeout(r, 1100));
   const res = await get('/dhcp');
-  expect([res.status, res.body]).toEqual([400, 'Unable to parse subnets XML']);
+  expect([res.status, res.body]).toEqual([400,
+    `Unable to parse subnets XML: Call to virNetworkLookupByName failed: Network not found: no network with matching name '${NETWORK}'`]);
 });
 
 test('teardown removes everything the test started', async () => {
