@@ -17,6 +17,7 @@ import { MODULES, PROVIDERS } from '../../../src/modules';
 import { dhcpModule } from '../../../src/modules/dhcp';
 import { findOnPath, Virsh, VirshError } from '../../../src/modules/dhcp/providers/libvirt/virsh';
 import { leaseTime } from '../../../src/modules/dhcp/records-json';
+import { renderSnippet } from '../../../src/tools/dhcp-snippet-render';
 import { runDhclient } from '../../support/dhclient';
 import { textBody } from '../../support/dhcp-app';
 import { Libvirtd, LibvirtClientPort, startLibvirtd } from '../../support/libvirtd';
@@ -45,10 +46,13 @@ const bootUrl = () => `http://${ip(1)}:8000/httpboot/grub2/grubx64.efi`;
 const createTimes: number[] = [];
 let concurrentMs = 0;
 
-/** The documented way to give a libvirt network UEFI HTTP boot (docs/dhcp-libvirt.md), plus one host made by the operator. */
+/**
+ * The documented way to give a libvirt network UEFI HTTP boot (docs/dhcp-libvirt.md): the
+ * `dhcp-snippet --libvirt` text with the network's own elements, among them one host made by the operator.
+ */
 function networkXml(): string {
-  return `<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>
-  <name>${NETWORK}</name>
+  const snippet = renderSnippet({ server: 'libvirt', url: bootUrl(), arch: 'x64', source: 'the test' });
+  return snippet.replace(/<!-- the network's own elements [^>]*-->/, `<name>${NETWORK}</name>
   <bridge name='${BRIDGE}' stp='off' delay='0'/>
   <domain name='libvirt.test'/>
   <ip address='${ip(1)}' netmask='255.255.255.0'>
@@ -56,14 +60,7 @@ function networkXml(): string {
       <range start='${ip(100)}' end='${ip(150)}'/>
       <host mac='${MAC_PRE}' name='pre' ip='${ip(40)}'/>
     </dhcp>
-  </ip>
-  <dnsmasq:options>
-    <dnsmasq:option value='dhcp-vendorclass=set:efihttp,HTTPClient'/>
-    <dnsmasq:option value='dhcp-boot=tag:efihttp,${bootUrl()}'/>
-    <dnsmasq:option value='dhcp-option-force=tag:efihttp,60,HTTPClient'/>
-  </dnsmasq:options>
-</network>
-`;
+  </ip>`);
 }
 
 /** The whole proxy on loopback; the dhcp module is added when the registry does not list it (yet). */
@@ -151,7 +148,7 @@ test('create, read back, and a real client gets the reserved address (with HTTP 
   });
   expect(json(await get(`/dhcp/${net}/ip/${ip(50)}`))).toHaveLength(1);
 
-  const dhcp = await runDhclient({ ns: client.ns, iface: client.iface, mac: MAC_A, vendorClass: 'HTTPClient', requestList: 'uefi' });
+  const dhcp = await runDhclient({ ns: client.ns, iface: client.iface, mac: MAC_A, vendorClass: 'HTTPClient:Arch:00016:UNDI:003000', requestList: 'uefi' });
   expect(dhcp.bound).toBe(true);
   expect(dhcp.vars.new_ip_address).toBe(ip(50));
   expect(dhcp.vars.new_filename).toBe(bootUrl());
