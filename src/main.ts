@@ -29,7 +29,7 @@ function parseArgs(argv: string[]): Cli {
     else if (cli.command === 'dhcp-snippet') cli.toolArgs.push(a);
     else if (a === '--help' || a === '-h') {
       process.stdout.write('usage: smart-proxy [run|check] [--settings /etc/foreman-proxy/settings.yml]\n' +
-        '       smart-proxy dhcp-snippet --isc|--kea [--settings FILE] [--host HOST] [--https] (see --help after it)\n');
+        '       smart-proxy dhcp-snippet --isc|--kea|--libvirt [--settings FILE] [--host HOST] [--https] (see --help after it)\n');
       process.exit(0);
     } else throw new Error(`unknown argument '${a}'`);
   }

@@ -5,7 +5,7 @@
  * fails on request with libvirt's own messages.
  */
 import type { HostUpdateCommand, LibvirtNetworkClient } from '../../src/modules/dhcp/providers/libvirt/virsh';
-import { VirshError } from '../../src/modules/dhcp/providers/libvirt/virsh';
+import { failedCall, LibvirtCall, VirshError } from '../../src/modules/dhcp/providers/libvirt/virsh';
 import { parseXml } from '../../src/modules/dhcp/providers/libvirt/xml-reader';
 
 export interface FakeHost {
@@ -18,8 +18,14 @@ function attr(name: string, value: string | undefined): string {
   return value === undefined ? '' : ` ${name}='${value}'`;
 }
 
+/** A failure as virsh reports it: its stderr, and the libvirt function named from it. */
+function virshFailure(args: string[], message: string, firstLine: string, call: LibvirtCall): VirshError {
+  const stderr = `error: ${firstLine}\nerror: ${message}\n`;
+  return new VirshError(message, args, stderr, 1, false, failedCall(stderr, call));
+}
+
 function libvirtFailure(args: string[], message: string): VirshError {
-  return new VirshError(message, args, `error: Failed to update network lvlab\nerror: ${message}\n`, 1, false);
+  return virshFailure(args, message, 'Failed to update network lvlab', 'virNetworkUpdate');
 }
 
 export class FakeLibvirt implements LibvirtNetworkClient {
@@ -32,6 +38,8 @@ export class FakeLibvirt implements LibvirtNetworkClient {
   readonly calls: { op: 'dumpxml' | 'leases' | 'update'; command?: HostUpdateCommand; xml?: string }[] = [];
   /** Next call of that kind fails with this libvirt message. */
   failDump?: string;
+  /** Where the failing dump fails: connecting to libvirt, or looking the network up (default). */
+  failDumpAt: 'connect' | 'lookup' = 'lookup';
   failLeases?: string;
   failUpdate?: string;
 
@@ -61,7 +69,8 @@ ${hosts}
     if (this.failDump) {
       const m = this.failDump;
       this.failDump = undefined;
-      throw new VirshError(m, ['net-dumpxml', network], `error: failed to get network '${network}'\nerror: ${m}\n`, 1, false);
+      throw virshFailure(['net-dumpxml', network], m, this.failDumpAt === 'connect' ? 'failed to connect to the hypervisor'
+        : `failed to get network '${network}'`, 'virNetworkGetXMLDesc');
     }
     return this.xml();
   }
@@ -71,7 +80,7 @@ ${hosts}
     if (this.failLeases) {
       const m = this.failLeases;
       this.failLeases = undefined;
-      throw new VirshError(m, ['net-dhcp-leases', network], `error: ${m}\n`, 1, false);
+      throw virshFailure(['net-dhcp-leases', network], m, `Failed to get leases info for ${network}`, 'virNetworkGetDHCPLeases');
     }
     return this.leaseRows.map((r) => `${r}\n`).join('');
   }

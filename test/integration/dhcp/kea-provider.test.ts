@@ -2,9 +2,9 @@
  * The DHCP API over the dhcp_kea provider against a real Kea 2.2 (Debian kea-dhcp4-server +
  * kea-ctrl-agent with the lease_cmds hook, basic auth) in its own network namespaces: subnets and
  * options, create / read back / re-POST / collide / delete, 6- and 20-byte MACs, unused_ip, a real
- * dhclient getting the reserved address with the URL filename and option 60, 20 concurrent POSTs
- * that all end up in Kea's running configuration and in the file config-write wrote, and the
- * baseline's texts when Kea does not answer.
+ * dhclient getting the reserved address with the URL filename and option 60 (also when it does not
+ * ask for option 60), 20 concurrent POSTs that all end up in Kea's running configuration and in
+ * the file config-write wrote, and the baseline's texts when Kea does not answer.
  */
 import request from 'supertest';
 import { runDhclient } from '../../support/dhclient';
@@ -275,6 +275,20 @@ describe('a real DHCP client', () => {
     expect(JSON.parse(asLease.body).type).toBe('lease');
     const refused = await del(`/dhcp/${net}/mac/${MAC}`);
     expect([refused.status, refused.body]).toEqual([400, `${r.vars.new_ip_address} / ${MAC} is static - unable to delete`]);
+  });
+
+  test('a client that does not ask for option 60 still gets it (always-send), with the URL boot file', async () => {
+    // Kea sends an option-data entry only to clients that list it in their request (option 55)
+    // unless it is always-send; the reservation's option 60 must not depend on the client's list.
+    const mac = '52:54:00:ee:00:0b';
+    const res = await post(`/dhcp/${net}`, { hostname: 'uefi-b.example.com', mac, ip: ip(71), nextServer: ip(1), filename: url() });
+    expect(res.status).toBe(200);
+    const r = await runDhclient({ ns: kea.clientNs, iface: kea.clientIf, mac, vendorClass: 'HTTPClient', requestList: 'plain' });
+    expect(r.bound).toBe(true);
+    expect(r.vars.new_ip_address).toBe(ip(71));
+    expect(r.vars.new_filename).toBe(url());
+    expect(r.vars.new_vendor_class_identifier).toBe('HTTPClient');
+    expect((await del(`/dhcp/${net}/mac/${mac}`)).status).toBe(200);
   });
 });
 

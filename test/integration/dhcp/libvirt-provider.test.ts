@@ -15,7 +15,9 @@ import { startProxy } from '../../../src/core/proxy';
 import { globalSettingsFrom, Settings } from '../../../src/core/settings';
 import { MODULES, PROVIDERS } from '../../../src/modules';
 import { dhcpModule } from '../../../src/modules/dhcp';
+import { findOnPath, Virsh, VirshError } from '../../../src/modules/dhcp/providers/libvirt/virsh';
 import { leaseTime } from '../../../src/modules/dhcp/records-json';
+import { renderSnippet } from '../../../src/tools/dhcp-snippet-render';
 import { runDhclient } from '../../support/dhclient';
 import { textBody } from '../../support/dhcp-app';
 import { Libvirtd, LibvirtClientPort, startLibvirtd } from '../../support/libvirtd';
@@ -44,10 +46,13 @@ const bootUrl = () => `http://${ip(1)}:8000/httpboot/grub2/grubx64.efi`;
 const createTimes: number[] = [];
 let concurrentMs = 0;
 
-/** The documented way to give a libvirt network UEFI HTTP boot (docs/dhcp-libvirt.md), plus one host made by the operator. */
+/**
+ * The documented way to give a libvirt network UEFI HTTP boot (docs/dhcp-libvirt.md): the
+ * `dhcp-snippet --libvirt` text with the network's own elements, among them one host made by the operator.
+ */
 function networkXml(): string {
-  return `<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>
-  <name>${NETWORK}</name>
+  const snippet = renderSnippet({ server: 'libvirt', url: bootUrl(), arch: 'x64', source: 'the test' });
+  return snippet.replace(/<!-- the network's own elements [^>]*-->/, `<name>${NETWORK}</name>
   <bridge name='${BRIDGE}' stp='off' delay='0'/>
   <domain name='libvirt.test'/>
   <ip address='${ip(1)}' netmask='255.255.255.0'>
@@ -55,14 +60,7 @@ function networkXml(): string {
       <range start='${ip(100)}' end='${ip(150)}'/>
       <host mac='${MAC_PRE}' name='pre' ip='${ip(40)}'/>
     </dhcp>
-  </ip>
-  <dnsmasq:options>
-    <dnsmasq:option value='dhcp-vendorclass=set:efihttp,HTTPClient'/>
-    <dnsmasq:option value='dhcp-boot=tag:efihttp,${bootUrl()}'/>
-    <dnsmasq:option value='dhcp-option-force=tag:efihttp,60,HTTPClient'/>
-  </dnsmasq:options>
-</network>
-`;
+  </ip>`);
 }
 
 /** The whole proxy on loopback; the dhcp module is added when the registry does not list it (yet). */
@@ -150,7 +148,7 @@ test('create, read back, and a real client gets the reserved address (with HTTP 
   });
   expect(json(await get(`/dhcp/${net}/ip/${ip(50)}`))).toHaveLength(1);
 
-  const dhcp = await runDhclient({ ns: client.ns, iface: client.iface, mac: MAC_A, vendorClass: 'HTTPClient', requestList: 'uefi' });
+  const dhcp = await runDhclient({ ns: client.ns, iface: client.iface, mac: MAC_A, vendorClass: 'HTTPClient:Arch:00016:UNDI:003000', requestList: 'uefi' });
   expect(dhcp.bound).toBe(true);
   expect(dhcp.vars.new_ip_address).toBe(ip(50));
   expect(dhcp.vars.new_filename).toBe(bootUrl());
@@ -199,7 +197,7 @@ test.each([
   expect(await libvirtState()).toEqual(before);
 });
 
-test('libvirt refusing an update is "Error adding DHCP record" (400)', async () => {
+test('libvirt refusing an update is the bare "Error adding DHCP record" (400), as the baseline 3.11', async () => {
   const res = await post({ hostname: 'ib', mac: MAC20, ip: ip(73) });
   expect([res.status, res.body]).toEqual([400, 'Error adding DHCP record']);
 });
@@ -261,12 +259,31 @@ test('libvirt refusing a delete is "Error removing DHCP record" (network stopped
   await lv.virsh(['net-start', '--network', NETWORK]);
 });
 
-test('the network gone from libvirt: the baseline text, 400', async () => {
+test('a host libvirt accepts but the proxy cannot show (IP outside the subnet): the baseline text for every listing, 400', async () => {
+  const outside = `<host mac='52:54:00:5a:00:77' ip='10.255.0.7'/>`;
+  await lv.virsh(['net-update', '--network', NETWORK, '--command', 'add-last', '--section', 'ip-dhcp-host', '--xml', outside, '--live', '--config']);
+  try {
+    await new Promise((r) => setTimeout(r, 1100)); // past the provider's read cache
+    const res = await get(`/dhcp/${net}`);
+    expect([res.status, res.body]).toEqual([400, 'Unable to parse reservations XML: Invalid Subnet ']);
+  } finally {
+    await lv.virsh(['net-update', '--network', NETWORK, '--command', 'delete', '--section', 'ip-dhcp-host', '--xml', outside, '--live', '--config']);
+  }
+});
+
+test('libvirt not reachable: virsh names the failed step as ruby-libvirt does (virConnectOpen)', async () => {
+  const virsh = new Virsh({ binary: findOnPath('virsh')!, url: `qemu:///system?socket=${lv.runDir}/no-such-sock` });
+  const err = (await virsh.dumpXml(NETWORK).catch((e) => e)) as VirshError;
+  expect(err.rubyLibvirtMessage).toBe(`Call to virConnectOpen failed: Failed to connect socket to '${lv.runDir}/no-such-sock': No such file or directory`);
+});
+
+test('the network gone from libvirt: the baseline text with ruby-libvirt\'s reason, 400', async () => {
   await lv.virsh(['net-undefine', '--network', NETWORK]).catch(() => undefined);
   await lv.virsh(['net-destroy', '--network', NETWORK]);
   await new Promise((r) => setTimeout(r, 1100));
   const res = await get('/dhcp');
-  expect([res.status, res.body]).toEqual([400, 'Unable to parse subnets XML']);
+  expect([res.status, res.body]).toEqual([400,
+    `Unable to parse subnets XML: Call to virNetworkLookupByName failed: Network not found: no network with matching name '${NETWORK}'`]);
 });
 
 test('teardown removes everything the test started', async () => {

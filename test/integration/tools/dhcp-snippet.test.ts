@@ -1,10 +1,11 @@
 /**
  * `smart-proxy dhcp-snippet`: the command as operators run it (the build, a settings folder), the
  * syntax checks of the servers themselves (`dhcpd -t`, `kea-dhcp4 -t`), and then the snippets at
- * work: a real dhcpd and a real Kea, each configured with nothing but a subnet and the snippet,
- * answer a real dhclient that announces itself as an x64 UEFI HTTP boot client with the proxy's
- * boot URL and option 60 HTTPClient; other clients keep the subnet's boot file (pxelinux.0) and get
- * no option 60, and a reservation's own boot file wins over the class.
+ * work: a real dhcpd, a real Kea and a real libvirtd network (its dnsmasq), each configured with
+ * nothing but a subnet and the snippet, answer a real dhclient that announces itself as an x64
+ * UEFI HTTP boot client with the proxy's boot URL and option 60 HTTPClient; other clients keep the
+ * subnet's boot file (pxelinux.0) and get no option 60, and (dhcpd, Kea) a reservation's own boot
+ * file wins over the class.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -13,7 +14,8 @@ import * as path from 'path';
 import { runDhclient } from '../../support/dhclient';
 import { DhcpdInstance, startDhcpd } from '../../support/dhcpd';
 import { KeaInstance, startKea } from '../../support/kea';
-import { randomTestSubnet } from '../../support/netns';
+import { LibvirtClientPort, Libvirtd, startLibvirtd } from '../../support/libvirtd';
+import { randomTestSubnet, shortId } from '../../support/netns';
 import { spawnProxy } from '../../support/process';
 
 jest.setTimeout(120_000);
@@ -94,7 +96,7 @@ describe('the command', () => {
     expect(off.all).toMatch(/the httpboot module is not enabled for HTTP \(enabled: false in .*httpboot\.yml\)/);
     const none = await snippet(['--settings', settings(':bind_host: 192.0.2.10\n')]);
     expect(none.code).toBe(2);
-    expect(none.all).toMatch(/give --isc or --kea/);
+    expect(none.all).toMatch(/give --isc, --kea or --libvirt/);
   });
 });
 
@@ -105,13 +107,14 @@ describe('the snippets answer real UEFI-like clients', () => {
   const reservedUrl = () => `http://${ip(1)}:${PORT}/httpboot/grub2/host-r/grubx64.efi`;
   const RESERVED_MAC = '52:54:00:5e:00:0a';
 
-  async function snippetFor(kind: '--isc' | '--kea'): Promise<string> {
+  async function snippetFor(kind: '--isc' | '--kea' | '--libvirt'): Promise<string> {
     const { code, stdout, all } = await snippet([kind, '--settings', settings(`:bind_host: ${ip(1)}\n`)]);
     if (code !== 0) throw new Error(all);
     return stdout;
   }
 
-  async function expectClassWorks(ns: string, iface: string): Promise<void> {
+  /** `reservation`: also a reserved host with its own boot URL (not on libvirt, which has no per-host boot file). */
+  async function expectClassWorks(ns: string, iface: string, reservation = true): Promise<void> {
     const uefi = await runDhclient({ ns, iface, mac: '52:54:00:5e:00:01', vendorClass: UEFI_X64, requestList: 'uefi' });
     expect(uefi.bound).toBe(true);
     expect(uefi.vars.new_filename).toBe(url());
@@ -127,6 +130,7 @@ describe('the snippets answer real UEFI-like clients', () => {
     expect(arm.bound).toBe(true);
     expect(arm.vars.new_filename).toBe('pxelinux.0'); // the x64 loader is not offered to ARM64 firmware
 
+    if (!reservation) return;
     const reserved = await runDhclient({ ns, iface, mac: RESERVED_MAC, vendorClass: UEFI_X64, requestList: 'uefi' });
     expect(reserved.bound).toBe(true);
     expect(reserved.vars.new_ip_address).toBe(ip(60));
@@ -180,6 +184,50 @@ describe('the snippets answer real UEFI-like clients', () => {
 
     test('x64 HTTP clients get the URL and option 60; others keep the subnet boot file; a reservation keeps its own', async () => {
       await expectClassWorks(kea.clientNs, kea.clientIf);
+    });
+  });
+
+  describe('libvirt network (dnsmasq options)', () => {
+    const NETWORK = `snip${shortId(2)}`;
+    const BRIDGE = 'snipbr0'; // inside libvirtd's own namespace
+    let lv: Libvirtd;
+    let client: LibvirtClientPort;
+    beforeAll(async () => {
+      net = randomTestSubnet().split('/')[0];
+      const text = await snippetFor('--libvirt');
+      // What the operator does with `virsh net-edit`: the network's own elements where the snippet
+      // says they stay; its header comments and the namespace declaration as printed.
+      const own = `<name>${NETWORK}</name>
+  <bridge name='${BRIDGE}' stp='off' delay='0'/>
+  <ip address='${ip(1)}' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='${ip(100)}' end='${ip(150)}'/>
+      <bootp file='pxelinux.0'/>
+    </dhcp>
+  </ip>`;
+      const xml = text.replace(/<!-- the network's own elements [^>]*-->/, own);
+      if (xml === text) throw new Error(`no place for the network's elements in:\n${text}`);
+      lv = await startLibvirtd({ prefix: 'sniplv' });
+      await lv.startNetwork(NETWORK, xml);
+      client = await lv.attachClient(BRIDGE);
+    });
+    afterAll(async () => lv?.stop());
+
+    test('libvirt keeps the options (the namespace declaration is there)', async () => {
+      const live = await lv.virsh(['net-dumpxml', '--network', NETWORK]);
+      expect(live).toContain(`<dnsmasq:option value='dhcp-boot=tag:efihttp-x64,${url()}'/>`);
+      expect(live).toContain("<dnsmasq:option value='dhcp-option-force=tag:efihttp-x64,60,HTTPClient'/>");
+    });
+
+    test('x64 HTTP clients get the URL and option 60; others keep the network boot file', async () => {
+      await expectClassWorks(client.ns, client.iface, false);
+    });
+
+    test('an x64 HTTP client that does not ask for option 60 still gets it (forced), with the URL', async () => {
+      const r = await runDhclient({ ns: client.ns, iface: client.iface, mac: '52:54:00:5e:00:04', vendorClass: UEFI_X64, requestList: 'plain' });
+      expect(r.bound).toBe(true);
+      expect(r.vars.new_filename).toBe(url());
+      expect(r.vars.new_vendor_class_identifier).toBe('HTTPClient');
     });
   });
 });

@@ -3,102 +3,29 @@
  * until Kea 2.7.7/3.0): a fake Control Agent on loopback answers like a Kea with host_cmds, and
  * the test checks which commands the provider sends for each Kea version and configuration.
  */
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import request from 'supertest';
 import { logBuffer } from '../../../src/core/log';
 import { textBody } from '../../support/dhcp-app';
+import { agentState, FakeAgent, HOST_CMDS, LEASE_CMDS, startFakeAgent } from '../../support/kea-agent-fake';
 import { keaTestApp, KeaTestApp } from '../../support/kea-app';
 import { decideWriteMode, versionAtLeast } from '../../../src/modules/dhcp/providers/kea/provider';
 
-interface FakeAgentState {
-  version: string;
-  hostCmds: boolean;
-  paged?: boolean;
-  dhcp4: Record<string, any>;
-  hosts: Record<string, any>[];
-  received: { command: string; arguments?: any }[];
-}
-
-const LEASE_CMDS = ['lease4-get', 'lease4-get-all', 'lease4-get-by-hw-address', 'lease4-del'];
-const HOST_CMDS = ['reservation-add', 'reservation-del', 'reservation-get-all'];
-
-function answer(command: string, args: any, s: FakeAgentState): unknown {
-  switch (command) {
-    case 'list-commands':
-      return { result: 0, arguments: ['config-get', 'config-set', 'config-test', 'config-write', 'list-commands', 'version-get', ...LEASE_CMDS,
-        ...(s.hostCmds ? HOST_CMDS : []), ...(s.paged ? ['reservation-get-page'] : [])] };
-    case 'version-get':
-      return { result: 0, text: s.version };
-    case 'config-get':
-      return { result: 0, arguments: { Dhcp4: s.dhcp4 } };
-    case 'config-test':
-      return { result: 0, text: 'Configuration seems sane.' };
-    case 'config-set':
-      s.dhcp4 = args.Dhcp4;
-      return { result: 0, text: 'Configuration successful.' };
-    case 'config-write':
-      return { result: 0, text: 'Configuration written' };
-    case 'reservation-add':
-      s.hosts.push(args.reservation);
-      return { result: 0, text: 'Host added.' };
-    case 'reservation-del': {
-      const before = s.hosts.length;
-      s.hosts = s.hosts.filter((h) => !(h['subnet-id'] === args['subnet-id'] && h['hw-address'] === args.identifier));
-      return before === s.hosts.length ? { result: 1, text: 'Host not deleted (not found).' } : { result: 0, text: 'Host deleted.' };
-    }
-    case 'reservation-get-all': {
-      const hosts = s.hosts.filter((h) => h['subnet-id'] === args['subnet-id']);
-      return { result: hosts.length ? 0 : 3, text: `${hosts.length} IPv4 host(s) found.`, arguments: { hosts } };
-    }
-    case 'reservation-get-page': {
-      // As Kea documents it: `from` and `source-index` copied from the previous answer's `next`.
-      const all = s.hosts.filter((h) => h['subnet-id'] === args['subnet-id']);
-      const from = args.from ?? 0;
-      const hosts = all.slice(from, from + args.limit);
-      if (!hosts.length) return { result: 3, text: '0 IPv4 host(s) found.', arguments: { count: 0, hosts: [] } };
-      return { result: 0, text: `${hosts.length} IPv4 host(s) found.`, arguments: { count: hosts.length, hosts, next: { from: from + hosts.length, 'source-index': 0 } } };
-    }
-    case 'lease4-get-all':
-    case 'lease4-get-by-hw-address':
-      return { result: 3, text: '0 IPv4 lease(s) found.', arguments: { leases: [] } };
-    case 'lease4-get':
-      return { result: 3, text: 'Lease not found.' };
-    default:
-      return { result: 2, text: `'${command}' command not supported.` };
-  }
-}
-
-let server: http.Server;
+let agent: FakeAgent;
 let url: string;
-let state: FakeAgentState;
 let app: KeaTestApp;
 
 function reset(version: string, hostCmds: boolean, dhcp4Extra: Record<string, any> = {}): void {
-  state = {
-    version, hostCmds, hosts: [], received: [],
-    dhcp4: { subnet4: [{ id: 5, subnet: '192.168.50.0/24', pools: [], 'option-data': [], reservations: [] }], ...dhcp4Extra },
-  };
+  agent.state = agentState(version, hostCmds, dhcp4Extra);
 }
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const { command, arguments: args } = JSON.parse(body);
-      state.received.push({ command, arguments: args });
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify([answer(command, args, state)]));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  agent = await startFakeAgent();
+  url = agent.url;
 });
 afterEach(() => app?.stop());
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => agent.close());
 
-const writes = () => state.received.map((r) => r.command).filter((c) => /^(reservation-(add|del)|config-(set|write))$/.test(c));
+const writes = () => agent.writes();
 const post = (body: string) => request(app.listener).post('/dhcp/192.168.50.0').type('form').send(body).buffer(true).parse(textBody);
 
 test('write mode: host_cmds only where Kea can store the reservation with it', () => {
@@ -118,7 +45,7 @@ test('Kea 3.0 with host_cmds: reservation-add/-del on the configuration, then co
   const res = await post('hostname=h1.example.com&mac=52:54:00:00:50:01&ip=192.168.50.10&filename=http://192.168.50.1/boot.efi&nextServer=192.168.50.1');
   expect([res.status, res.body]).toEqual([200, '']);
   expect(writes()).toEqual(['reservation-add', 'config-write']);
-  const add = state.received.find((r) => r.command === 'reservation-add')!;
+  const add = agent.state.received.find((r) => r.command === 'reservation-add')!;
   expect(add.arguments).toMatchObject({
     'operation-target': 'primary',
     reservation: {
@@ -133,7 +60,7 @@ test('Kea 3.0 with host_cmds: reservation-add/-del on the configuration, then co
     name: 'h1.example.com', ip: '192.168.50.10', mac: '52:54:00:00:50:01', subnet: '192.168.50.0/255.255.255.0', type: 'reservation',
     deleteable: true, hostname: 'h1.example.com', filename: 'http://192.168.50.1/boot.efi', nextServer: '192.168.50.1',
   });
-  expect(state.received.some((r) => r.command === 'reservation-get-all' && r.arguments['subnet-id'] === 5)).toBe(true);
+  expect(agent.state.received.some((r) => r.command === 'reservation-get-all' && r.arguments['subnet-id'] === 5)).toBe(true);
 
   // Identical re-POST: nothing sent; a conflicting one: 409 before Kea is asked.
   expect((await post('hostname=h1.example.com&mac=52:54:00:00:50:01&ip=192.168.50.10&filename=http://192.168.50.1/boot.efi&nextServer=192.168.50.1')).status).toBe(200);
@@ -143,10 +70,10 @@ test('Kea 3.0 with host_cmds: reservation-add/-del on the configuration, then co
   const del = await request(app.listener).delete('/dhcp/192.168.50.0/mac/52:54:00:00:50:01');
   expect(del.status).toBe(200);
   expect(writes()).toEqual(['reservation-add', 'config-write', 'reservation-del', 'config-write']);
-  expect(state.received.find((r) => r.command === 'reservation-del')!.arguments).toEqual({
+  expect(agent.state.received.find((r) => r.command === 'reservation-del')!.arguments).toEqual({
     'subnet-id': 5, 'identifier-type': 'hw-address', identifier: '52:54:00:00:50:01', 'operation-target': 'primary',
   });
-  expect(state.hosts).toEqual([]);
+  expect(agent.state.hosts).toEqual([]);
 });
 
 test('host_cmds with a hosts database: the default target (the database), no config-write', async () => {
@@ -154,7 +81,7 @@ test('host_cmds with a hosts database: the default target (the database), no con
   app = await keaTestApp({ url });
   expect((await post('hostname=db.example.com&mac=52:54:00:00:50:03&ip=192.168.50.12')).status).toBe(200);
   expect(writes()).toEqual(['reservation-add']);
-  expect(state.received.find((r) => r.command === 'reservation-add')!.arguments['operation-target']).toBeUndefined();
+  expect(agent.state.received.find((r) => r.command === 'reservation-add')!.arguments['operation-target']).toBeUndefined();
 });
 
 test('Kea 2.2 with the paid host_cmds but no hosts database: the configuration is edited instead', async () => {
@@ -162,22 +89,22 @@ test('Kea 2.2 with the paid host_cmds but no hosts database: the configuration i
   app = await keaTestApp({ url });
   expect((await post('hostname=cfg.example.com&mac=52:54:00:00:50:04&ip=192.168.50.13')).status).toBe(200);
   expect(writes()).toEqual(['config-set', 'config-write']);
-  expect(state.dhcp4.subnet4[0].reservations.map((r: any) => r['hw-address'])).toEqual(['52:54:00:00:50:04']);
+  expect(agent.state.dhcp4.subnet4[0].reservations.map((r: any) => r['hw-address'])).toEqual(['52:54:00:00:50:04']);
 });
 
 test('with reservation-get-page, reservations are read in pages of 500 until Kea answers "empty"', async () => {
   reset('3.0.1', true);
-  state.paged = true;
-  state.hosts = Array.from({ length: 1201 }, (_, i) => ({
+  agent.state.paged = true;
+  agent.state.hosts = Array.from({ length: 1201 }, (_, i) => ({
     'subnet-id': 5, 'hw-address': `52:54:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
     'ip-address': `192.168.50.${(i % 250) + 1}`, hostname: `h${i}`,
   }));
   app = await keaTestApp({ url });
   const res = await request(app.listener).get('/dhcp/192.168.50.0').buffer(true).parse(textBody);
   expect(JSON.parse(res.body).reservations).toHaveLength(1201);
-  const pages = state.received.filter((r) => r.command === 'reservation-get-page').map((r) => r.arguments.from ?? 0);
+  const pages = agent.state.received.filter((r) => r.command === 'reservation-get-page').map((r) => r.arguments.from ?? 0);
   expect(pages).toEqual([0, 500, 1000, 1201]);
-  expect(state.received.some((r) => r.command === 'reservation-get-all')).toBe(false);
+  expect(agent.state.received.some((r) => r.command === 'reservation-get-all')).toBe(false);
 });
 
 test('no lease_cmds hook: the module does not start, and says which hook is missing', async () => {

@@ -108,28 +108,45 @@ describe('reading', () => {
   });
 });
 
-describe('errors while reading: the baseline texts, 400', () => {
-  test('libvirt cannot give the network', async () => {
+describe('errors while reading: the baseline texts (the reason appended, ruby-libvirt\'s for libvirt), 400', () => {
+  test('libvirt does not know the network', async () => {
     libvirt.failDump = "Network not found: no network with matching name 'lvlab'";
     const spy = jest.spyOn(log, 'error');
     const res = await get('/dhcp');
-    expect([res.status, res.body]).toEqual([400, 'Unable to parse subnets XML']);
+    expect([res.status, res.body]).toEqual([400,
+      "Unable to parse subnets XML: Call to virNetworkLookupByName failed: Network not found: no network with matching name 'lvlab'"]);
     expect(spy.mock.calls.map((c) => c[0]).join('\n')).toContain('no network with matching name');
+  });
+
+  test('libvirt cannot be reached', async () => {
+    libvirt.failDump = "Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory";
+    libvirt.failDumpAt = 'connect';
+    expect((await get('/dhcp')).body).toBe(
+      "Unable to parse subnets XML: Call to virConnectOpen failed: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory");
   });
 
   test('two IPv4 subnets', async () => {
     libvirt.extraXml = "\n  <ip address='10.97.0.1' prefix='24'/>";
-    expect((await get('/dhcp')).body).toBe('Unable to parse subnets XML');
+    expect((await get('/dhcp')).body).toBe('Unable to parse subnets XML: Only one subnet is supported (the network has 2 IPv4 <ip> elements)');
   });
 
   test('a host the proxy cannot represent (IP outside the subnet, as libvirt accepts) fails the listing, as the baseline', async () => {
     libvirt.hosts.push({ mac: '52:54:00:aa:bb:ee', ip: '10.99.0.55' });
     const res = await get(`/dhcp/${NET}`);
-    expect([res.status, res.body]).toEqual([400, 'Unable to parse reservations XML']);
+    expect([res.status, res.body]).toEqual([400, 'Unable to parse reservations XML: Invalid Subnet ']);
     expect((await del(`/dhcp/${NET}/mac/52:54:00:aa:bb:cc`)).status).toBe(400);
   });
 
-  test('leases cannot be read', async () => {
+  test.each([
+    ['a host given by name only', { name: 'byname', ip: '10.98.0.60' }, 'Invalid MAC '],
+    ['a MAC the baseline does not accept', { mac: '52-54-00-aa-bb-ef', ip: '10.98.0.61' }, 'Invalid MAC 52-54-00-aa-bb-ef'],
+    ['an IPv6 address in the IPv4 section (its subnet is checked first)', { ip: 'fd00::5' }, 'Invalid Subnet '],
+  ])('%s: the baseline\'s Record check and text', async (_, host, reason) => {
+    libvirt.hosts.push(host);
+    expect((await get(`/dhcp/${NET}`)).body).toBe(`Unable to parse reservations XML: ${reason}`);
+  });
+
+  test('leases cannot be read: ruby-libvirt\'s text alone (the baseline does not rescue it)', async () => {
     libvirt.failLeases = 'internal error: Unable to read leases file';
     const res = await get(`/dhcp/${NET}`);
     expect([res.status, res.body]).toEqual([400, 'Call to virNetworkGetDHCPLeases failed: internal error: Unable to read leases file']);
@@ -176,7 +193,7 @@ describe('POST /dhcp/<net>', () => {
     expect(libvirt.xml()).toBe(before);
   });
 
-  test('libvirt refusing the update is "Error adding DHCP record" (400); the log has libvirt\'s reason', async () => {
+  test('libvirt refusing the update is the bare "Error adding DHCP record" (400, as the baseline 3.11); the log has libvirt\'s reason', async () => {
     libvirt.failUpdate = "XML error: Cannot parse MAC address '80:00:02:08' in network 'lvlab'";
     const spy = jest.spyOn(log, 'error');
     const res = await post('hostname=ib&mac=52:54:00:01:02:04&ip=10.98.0.62');

@@ -25,6 +25,8 @@ case "$FAKE_MODE" in
   fail) echo "error: Failed to update network lvlab" >&2
         echo "error: XML error: Cannot parse MAC address 'zz:54:00:98:01:04' in network 'lvlab'" >&2; exit 1 ;;
   xmlerr) printf 'error: Failed to update network lvlab\\nerror: (network_definition):19: attributes construct error\\n      <host mac=x/>\\n      ^\\n' >&2; exit 1 ;;
+  noconn) printf "error: failed to connect to the hypervisor\\nerror: Failed to connect socket to '/run/x/libvirt-sock': No such file or directory\\n" >&2; exit 1 ;;
+  nonet) printf "error: failed to get network 'lvlab'\\nerror: Network not found: no network with matching name 'lvlab'\\n" >&2; exit 1 ;;
   sleep) exec sleep 5 ;;
   slow) echo "start $*" >> "$FAKE_RECORD.log"; sleep 0.2; echo "end" >> "$FAKE_RECORD.log"
         case "$*" in *'n="2"'*) echo "error: refused" >&2; exit 1 ;; esac ;;
@@ -89,6 +91,27 @@ describe('Virsh', () => {
     expect(xmlErr.libvirtMessage).toBe('(network_definition):19: attributes construct error');
   });
 
+  test('the failed libvirt function, named as ruby-libvirt names it in its messages', async () => {
+    const virsh = new Virsh({ binary: path.join(dir, 'virsh'), url: URL });
+    const failure = async (mode: string, op: () => Promise<unknown>) => {
+      process.env.FAKE_MODE = mode;
+      const err = (await op().catch((e) => e)) as VirshError;
+      return [err.call, err.rubyLibvirtMessage];
+    };
+    expect(await failure('fail', () => virsh.updateDhcpHost('lvlab', 'add-last', '<host/>'))).toEqual(['virNetworkUpdate',
+      "Call to virNetworkUpdate failed: XML error: Cannot parse MAC address 'zz:54:00:98:01:04' in network 'lvlab'"]);
+    // virsh connects and looks the network up first; its first error line says which step failed.
+    expect(await failure('noconn', () => virsh.dumpXml('lvlab'))).toEqual(['virConnectOpen',
+      "Call to virConnectOpen failed: Failed to connect socket to '/run/x/libvirt-sock': No such file or directory"]);
+    expect(await failure('nonet', () => virsh.dhcpLeases('lvlab'))).toEqual(['virNetworkLookupByName',
+      "Call to virNetworkLookupByName failed: Network not found: no network with matching name 'lvlab'"]);
+    expect(await failure('fail', () => virsh.dhcpLeases('lvlab'))).toEqual(['virNetworkGetDHCPLeases', expect.stringMatching(/^Call to virNetworkGetDHCPLeases failed: XML error/)]);
+    expect(await failure('fail', () => virsh.dumpXml('lvlab'))).toEqual(['virNetworkGetXMLDesc', expect.stringMatching(/^Call to virNetworkGetXMLDesc failed: /)]);
+    // virsh never got to libvirt: no function, the description alone.
+    expect(await failure('ok', () => new Virsh({ binary: path.join(dir, 'nope'), url: URL }).dumpXml('x')))
+      .toEqual([undefined, expect.stringMatching(/^cannot run .*nope: ENOENT$/)]);
+  });
+
   test('a virsh that does not answer is killed after the timeout', async () => {
     process.env.FAKE_MODE = 'sleep';
     const virsh = new Virsh({ binary: path.join(dir, 'virsh'), url: URL, readTimeoutMs: 300 });
@@ -97,6 +120,7 @@ describe('Virsh', () => {
     expect(err).toBeInstanceOf(VirshError);
     expect(err.timedOut).toBe(true);
     expect(err.libvirtMessage).toBe('virsh did not answer within 300 ms');
+    expect([err.call, err.rubyLibvirtMessage]).toEqual([undefined, 'virsh did not answer within 300 ms']);
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 

@@ -103,7 +103,7 @@ describe('network XML', () => {
   });
 
   test.each([
-    [`<network><ip address='10.0.0.1' prefix='24'/><ip address='10.0.1.1' prefix='24'/></network>`, 'only one IPv4 subnet'],
+    [`<network><ip address='10.0.0.1' prefix='24'/><ip address='10.0.1.1' prefix='24'/></network>`, 'Only one subnet is supported (the network has 2 IPv4 <ip> elements)'],
     [`<network><ip address='10.0.0.1'/></network>`, 'no valid netmask or prefix'],
     [`<network><ip address='10.0.0.1' prefix='33'/></network>`, 'no valid netmask or prefix'],
     [`<network><ip address='10.0.0.1' netmask='255.0.255.0'/></network>`, 'invalid netmask'],

@@ -1,8 +1,8 @@
 import type { SettingsSource } from '../../../src/core/registry';
 import { globalSettingsFrom, Settings } from '../../../src/core/settings';
-import {
-  parseSnippetArgs, renderSnippet, snippetOptions, SnippetContext, vendorClassPrefix,
-} from '../../../src/tools/dhcp-snippet';
+import { parseXml } from '../../../src/modules/dhcp/providers/libvirt/xml-reader';
+import { parseSnippetArgs, snippetOptions, SnippetContext } from '../../../src/tools/dhcp-snippet';
+import { renderSnippet, vendorClassPrefix } from '../../../src/tools/dhcp-snippet-render';
 
 function ctx(global: Settings, modules: Record<string, Settings>): SnippetContext {
   const source: SettingsSource = (name) => modules[name];
@@ -19,8 +19,10 @@ describe('dhcp-snippet', () => {
     expect(parseSnippetArgs(['--isc'])).toEqual({ server: 'isc', https: false, arch: 'x64', shim: false });
     expect(parseSnippetArgs(['--kea', '--host=pxe.example.com', '--https', '--arch', 'arm64', '--shim']))
       .toEqual({ server: 'kea', host: 'pxe.example.com', https: true, arch: 'arm64', shim: true });
-    expect(() => parseSnippetArgs([])).toThrow(/give --isc or --kea/);
-    expect(() => parseSnippetArgs(['--isc', '--kea'])).toThrow(/one of --isc and --kea/);
+    expect(parseSnippetArgs(['--libvirt', '--arch=arm64'])).toEqual({ server: 'libvirt', https: false, arch: 'arm64', shim: false });
+    expect(() => parseSnippetArgs([])).toThrow(/give --isc, --kea or --libvirt/);
+    expect(() => parseSnippetArgs(['--isc', '--kea'])).toThrow(/one of --isc, --kea and --libvirt/);
+    expect(() => parseSnippetArgs(['--libvirt', '--kea'])).toThrow(/one of --isc, --kea and --libvirt/);
     expect(() => parseSnippetArgs(['--isc', '--arch', 'ia32'])).toThrow(/x64 or arm64/);
     expect(() => parseSnippetArgs(['--isc', '--host'])).toThrow(/--host needs a value/);
     expect(() => parseSnippetArgs(['--isc', '--bogus'])).toThrow(/unknown argument '--bogus'/);
@@ -73,6 +75,32 @@ describe('dhcp-snippet', () => {
       'boot-file-name': 'http://10.0.0.1:8000/httpboot/grub2/grubx64.efi',
       'option-data': [{ name: 'vendor-class-identifier', data: 'HTTPClient', 'always-send': true }],
     }]);
+  });
+
+  test('libvirt: the dnsmasq namespace on <network> and the three options, tagged per architecture', () => {
+    const text = renderSnippet({ server: 'libvirt', url: 'http://10.0.0.1:8000/httpboot/grub2/grubx64.efi', arch: 'x64', source: '/etc/a--b/settings.yml' });
+    const root = parseXml(text);
+    // XML forbids `--` inside a comment; libvirt would refuse the definition pasted with it.
+    expect(text.replace(/<!--|-->/g, '')).not.toContain('--');
+    expect(root.name).toBe('network');
+    expect(root.attributes).toEqual({ 'xmlns:dnsmasq': 'http://libvirt.org/schemas/network/dnsmasq/1.0' });
+    expect(root.children.map((c) => c.name)).toEqual(['dnsmasq:options']);
+    expect(root.children[0].children.map((c) => c.attributes.value)).toEqual([
+      'dhcp-vendorclass=set:efihttp-x64,HTTPClient:Arch:00016',
+      'dhcp-boot=tag:efihttp-x64,http://10.0.0.1:8000/httpboot/grub2/grubx64.efi',
+      'dhcp-option-force=tag:efihttp-x64,60,HTTPClient',
+    ]);
+    expect(text).toContain('from /etc/a- -b/settings.yml.');
+    const arm = parseXml(renderSnippet({ server: 'libvirt', url: 'http://h:8000/httpboot/grub2/grubaa64.efi', arch: 'arm64', source: 's' }));
+    expect(arm.children[0].children[0].attributes.value).toBe('dhcp-vendorclass=set:efihttp-arm64,HTTPClient:Arch:00019');
+  });
+
+  test('libvirt: an ampersand is escaped for XML; a comma (dnsmasq\'s separator) is refused', () => {
+    const text = renderSnippet({ server: 'libvirt', url: 'http://h:8000/httpboot/a&b.efi', arch: 'x64', source: 's' });
+    expect(text).toContain("value='dhcp-boot=tag:efihttp-x64,http://h:8000/httpboot/a&amp;b.efi'");
+    expect(parseXml(text).children[0].children[1].attributes.value).toBe('dhcp-boot=tag:efihttp-x64,http://h:8000/httpboot/a&b.efi');
+    expect(() => renderSnippet({ server: 'libvirt', url: 'http://h:8000/httpboot/a,b.efi', arch: 'x64', source: 's' })).toThrow(/comma/);
+    expect(renderSnippet({ server: 'isc', url: 'http://h:8000/httpboot/a,b.efi', arch: 'x64', source: 's' })).toContain('a,b.efi');
   });
 
   test('URLs a DHCP reply cannot carry are refused', () => {

@@ -27,7 +27,7 @@ export const dhcpLibvirtProvider: ProviderDeclaration<DhcpProvider> = {
     // Like the Ruby provider, start even when libvirt cannot be reached now (it is read per
     // request); one look at the network tells the operator at once whether the settings work.
     try {
-      const { subnets } = parseNetworkXml(await virsh.run(['net-dumpxml', '--network', network], 10_000));
+      const { subnets } = parseNetworkXml(await virsh.run(['net-dumpxml', '--network', network], 'virNetworkGetXMLDesc', 10_000));
       log.info(`dhcp_libvirt: network '${network}' at ${url}: ${subnets.map((s) => `${s.network}/${s.netmask}`).join(', ') || 'no IPv4 subnet'}`);
     } catch (err) {
       log.warn(`dhcp_libvirt: network '${network}' at ${url} cannot be read yet: ${(err as Error).message}`);

@@ -13,7 +13,7 @@
 import { log } from '../../../../core/log';
 import { DhcpError, DhcpProvider, DhcpRecord, Lease, Reservation, Subnet } from '../../provider';
 import { SubnetIndex } from '../../subnet-index';
-import { validateIpv4, validateMac } from '../../validation';
+import { isIpv4, validateIpv4, validateMac } from '../../validation';
 import { parseLeaseTable } from './leases';
 import { RecentValue } from './recent-value';
 import { LibvirtNetworkClient, VirshError } from './virsh';
@@ -36,6 +36,11 @@ interface NetworkState {
 
 function detail(err: unknown): string {
   return err instanceof VirshError ? err.libvirtMessage : err instanceof Error ? err.message : String(err);
+}
+
+/** The reason the baseline appends to its read errors: the exception's own text (ruby-libvirt's for libvirt). */
+function baselineReason(err: unknown): string {
+  return err instanceof VirshError ? err.rubyLibvirtMessage : detail(err);
 }
 
 function present(v: unknown): boolean {
@@ -67,8 +72,10 @@ export class LibvirtDhcpProvider implements DhcpProvider {
     try {
       parsed = parseNetworkXml(await this.client.dumpXml(this.network));
     } catch (err) {
-      log.error(`dhcp_libvirt: cannot read the subnet of libvirt network '${this.network}': ${detail(err)}`);
-      throw new DhcpError('server', 'Unable to parse subnets XML');
+      // The baseline answers `Unable to parse subnets XML: #{e}` (subnet_service_initializer.rb).
+      const text = `Unable to parse subnets XML: ${baselineReason(err)}`;
+      log.error(`dhcp_libvirt: libvirt network '${this.network}': ${text}`);
+      throw new DhcpError('server', text);
     }
     const index = new SubnetIndex();
     const subnets: Subnet[] = parsed.subnets.map((s) => ({ network: s.network, netmask: s.netmask, options: {} }));
@@ -77,20 +84,28 @@ export class LibvirtDhcpProvider implements DhcpProvider {
       try {
         index.addReservation(this.reservationOf(host, index));
       } catch (err) {
-        // As in the baseline, one entry the proxy cannot represent makes the whole listing fail;
-        // the log says which one, so the operator can fix it with virsh.
-        log.error(`dhcp_libvirt: cannot read the DHCP host ${JSON.stringify(host)} of libvirt network '${this.network}': ${detail(err)}`);
-        throw new DhcpError('server', 'Unable to parse reservations XML');
+        // As in the baseline, one entry the proxy cannot represent makes the whole listing fail,
+        // with `Unable to parse reservations XML: #{e}`; the log says which entry, so the operator
+        // can fix it with virsh.
+        const text = `Unable to parse reservations XML: ${detail(err)}`;
+        log.error(`dhcp_libvirt: the DHCP host ${JSON.stringify(host)} of libvirt network '${this.network}': ${text}`);
+        throw new DhcpError('server', text);
       }
     }
     return { subnets, index };
   }
 
+  /**
+   * The baseline's checks and texts, in its order (Proxy::DHCP::Record): the subnet of the IP
+   * first (`Invalid Subnet ` with nothing after it when there is none: an IP outside the network's
+   * subnet, as libvirt accepts, or an IPv6 one), then the MAC (`Invalid MAC <mac>`, e.g. a host
+   * given by name only).
+   */
   private reservationOf(host: DhcpHostEntry, index: SubnetIndex): Reservation {
+    const subnet = isIpv4(host.ip) ? index.findSubnet(host.ip) : undefined;
+    if (!subnet) throw new Error('Invalid Subnet ');
     const ip = validateIpv4(host.ip);
     const mac = validateMac(host.mac);
-    const subnet = index.findSubnet(ip);
-    if (!subnet) throw new Error(`${ip} lies outside the network's subnet`);
     const name = host.name ?? null;
     // A host without a name shows `"name":null`, as the Ruby proxy's JSON does.
     return { type: 'reservation', name: name as string, ip, mac, subnet, options: { deleteable: true, hostname: name } };
@@ -102,8 +117,9 @@ export class LibvirtDhcpProvider implements DhcpProvider {
     try {
       stdout = await this.client.dhcpLeases(this.network);
     } catch (err) {
+      // Not rescued by the baseline: the route answers ruby-libvirt's own text.
       log.error(`dhcp_libvirt: cannot read the DHCP leases of libvirt network '${this.network}': ${detail(err)}`);
-      throw new DhcpError('server', `Call to virNetworkGetDHCPLeases failed: ${detail(err)}`);
+      throw new DhcpError('server', baselineReason(err));
     }
     let rows;
     try {
@@ -181,6 +197,8 @@ export class LibvirtDhcpProvider implements DhcpProvider {
       await this.client.updateDhcpHost(this.network, 'add-last', xml);
     } catch (err) {
       log.error(`Error adding DHCP record ${record.name} (${record.ip} / ${record.mac}) to libvirt network '${this.network}': ${detail(err)}`);
+      // Unlike its read errors, the baseline (3.11, dhcp_libvirt_main.rb) only logs libvirt's
+      // reason for a failed update and answers the bare text.
       throw new DhcpError('server', 'Error adding DHCP record');
     } finally {
       this.invalidate();
@@ -194,7 +212,7 @@ export class LibvirtDhcpProvider implements DhcpProvider {
       await this.client.updateDhcpHost(this.network, 'delete', xml);
     } catch (err) {
       log.error(`Error removing DHCP record ${record.name} (${record.ip} / ${record.mac}) from libvirt network '${this.network}': ${detail(err)}`);
-      throw new DhcpError('server', 'Error removing DHCP record');
+      throw new DhcpError('server', 'Error removing DHCP record'); // bare, as the baseline (above)
     } finally {
       this.invalidate();
     }

@@ -28,6 +28,9 @@ export interface LibvirtNetworkClient {
   updateDhcpHost(network: string, command: HostUpdateCommand, hostXml: string): Promise<void>;
 }
 
+/** The libvirt API function behind each virsh command the provider runs. */
+export type LibvirtCall = 'virNetworkGetXMLDesc' | 'virNetworkGetDHCPLeases' | 'virNetworkUpdate';
+
 export class VirshError extends Error {
   override readonly name = 'VirshError';
   constructor(
@@ -37,9 +40,32 @@ export class VirshError extends Error {
     readonly stderr: string,
     readonly exitCode: number | null,
     readonly timedOut: boolean,
+    /** The libvirt function that failed; undefined when virsh never got to libvirt (timeout, not runnable). */
+    readonly call?: string,
   ) {
     super(`virsh ${args.join(' ')}: ${libvirtMessage}`);
   }
+
+  /**
+   * The text of the exception ruby-libvirt raises for the same failure, `Call to <function>
+   * failed: <libvirt message>`, which the baseline puts into some of its answers.
+   */
+  get rubyLibvirtMessage(): string {
+    return this.call ? `Call to ${this.call} failed: ${this.libvirtMessage}` : this.libvirtMessage;
+  }
+}
+
+/**
+ * Which libvirt function failed, as ruby-libvirt names it. virsh opens the connection and looks
+ * the network up before the command's own call, and its first error line says which step failed
+ * (`failed to connect to the hypervisor`, `failed to get network 'X'`); the baseline's answer
+ * names that step (a new connection per request, so a libvirt that is down shows as virConnectOpen).
+ */
+export function failedCall(stderr: string, command: LibvirtCall): string {
+  const first = stderr.split('\n').find((l) => l.startsWith('error: '))?.slice('error: '.length) ?? '';
+  if (first.startsWith('failed to connect to the hypervisor')) return 'virConnectOpen';
+  if (first.startsWith('failed to get network ')) return 'virNetworkLookupByName';
+  return command;
 }
 
 /**
@@ -90,8 +116,11 @@ export class Virsh implements LibvirtNetworkClient {
     this.writeTimeoutMs = opts.writeTimeoutMs ?? 60_000;
   }
 
-  /** Runs `virsh -q -c URL ARGS…` and resolves with its stdout, or rejects with a VirshError. */
-  run(args: string[], timeoutMs = this.readTimeoutMs): Promise<string> {
+  /**
+   * Runs `virsh -q -c URL ARGS…` and resolves with its stdout, or rejects with a VirshError;
+   * `call` is the libvirt function the command makes (for the error's text).
+   */
+  run(args: string[], call: LibvirtCall, timeoutMs = this.readTimeoutMs): Promise<string> {
     const argv = ['-q', '-c', this.opts.url, ...args];
     const env = { ...process.env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC' };
     return new Promise((resolve, reject) => {
@@ -108,17 +137,18 @@ export class Virsh implements LibvirtNetworkClient {
           if (timedOut) message = `virsh did not answer within ${timeoutMs} ms`;
           else if (typeof e.code === 'string') message = `cannot run ${this.opts.binary}: ${e.code}`;
           else message = lastErrorLine(String(stderr)) || `virsh failed (${e.signal ? `signal ${e.signal}` : `exit status ${exitCode}`})`;
-          reject(new VirshError(message, argv, String(stderr), exitCode, timedOut));
+          const ran = !timedOut && exitCode !== null;
+          reject(new VirshError(message, argv, String(stderr), exitCode, timedOut, ran ? failedCall(String(stderr), call) : undefined));
         });
     });
   }
 
   dumpXml(network: string): Promise<string> {
-    return this.run(['net-dumpxml', '--network', network]);
+    return this.run(['net-dumpxml', '--network', network], 'virNetworkGetXMLDesc');
   }
 
   dhcpLeases(network: string): Promise<string> {
-    return this.run(['net-dhcp-leases', '--network', network]);
+    return this.run(['net-dhcp-leases', '--network', network], 'virNetworkGetDHCPLeases');
   }
 
   updateDhcpHost(network: string, command: HostUpdateCommand, hostXml: string): Promise<void> {
@@ -126,7 +156,8 @@ export class Virsh implements LibvirtNetworkClient {
     if (!hostXml.startsWith('<')) return Promise.reject(new Error('the host XML must be an element'));
     const args = ['net-update', '--network', network, '--command', command, '--section', 'ip-dhcp-host',
       '--xml', hostXml, '--live', '--config'];
-    const next = this.writes.then(() => this.run(args, this.writeTimeoutMs), () => this.run(args, this.writeTimeoutMs));
+    const update = () => this.run(args, 'virNetworkUpdate', this.writeTimeoutMs);
+    const next = this.writes.then(update, update);
     this.writes = next.catch(() => undefined);
     return next.then(() => undefined);
   }

@@ -91,7 +91,9 @@ export function parseNetworkXml(xml: string): ParsedNetwork {
   const root = rootOf(xml);
   const ips = root.children.filter(isIpv4IpElement);
   const subnets = ips.map(subnetOf);
-  if (subnets.length > 1) throw new NetworkXmlError(`only one IPv4 subnet per network is supported, found ${subnets.length}`);
+  // The baseline means to raise "Only one subnet is supported" here (a Ruby NoMethodError's text
+  // comes out instead, which depends on the Ruby version and is not part of the contract).
+  if (subnets.length > 1) throw new NetworkXmlError(`Only one subnet is supported (the network has ${subnets.length} IPv4 <ip> elements)`);
   const hosts: DhcpHostEntry[] = [];
   for (const ip of ips) {
     for (const dhcp of ip.children.filter((c) => c.name === 'dhcp')) {
