@@ -7,8 +7,8 @@ import type { Lease, Reservation, Subnet } from '../../src/modules/dhcp/provider
 import { FakeDhcpProvider } from './fake-dhcp-provider';
 import { capturedExchanges } from './reference-responses';
 
-function time(v: unknown): Date | null {
-  return typeof v === 'string' ? new Date(v.replace(' UTC', 'Z').replace(' ', 'T')) : null;
+function time(v: unknown): number | null {
+  return typeof v === 'string' ? Date.parse(v.replace(' UTC', 'Z').replace(' ', 'T')) : null;
 }
 
 export function referenceDhcpProvider(): FakeDhcpProvider {

@@ -39,8 +39,12 @@ export interface Lease {
   ip: string;
   mac: string;
   subnet: Subnet;
-  starts: Date | null;
-  ends: Date | null;
+  /**
+   * Milliseconds since the epoch. Numbers rather than Date objects: a Date costs about 90 bytes,
+   * and a large leases file holds hundreds of thousands of times (a third of the ISC view's memory).
+   */
+  starts: number | null;
+  ends: number | null;
   state: string | null;
   options: RecordOptions;
 }

@@ -18,10 +18,10 @@ export function subnetToJson(subnet: Subnet): { network: string; netmask: string
   return { network: subnet.network, netmask: subnet.netmask, options };
 }
 
-/** `"YYYY-MM-DD HH:MM:SS UTC"`, or null. */
-export function leaseTime(d: Date | null | undefined): string | null {
-  if (!d) return null;
-  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+/** `"YYYY-MM-DD HH:MM:SS UTC"` of a time (milliseconds since the epoch, or a Date), or null. */
+export function leaseTime(t: number | Date | null | undefined): string | null {
+  if (t === null || t === undefined) return null;
+  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** Dates inside options (ISC's cltt, tstp, …) render like starts/ends. */

@@ -164,7 +164,7 @@ describe('leases', () => {
   test('start, end, state and name', () => {
     expect(toLease(raw, subnet, now)).toEqual({
       type: 'lease', name: 'lease-52540099000c', ip: '10.99.0.100', mac: '52:54:00:99:00:0c', subnet,
-      starts: new Date(1795604358_000), ends: new Date(1795604958_000), state: 'active', options: {},
+      starts: 1795604358_000, ends: 1795604958_000, state: 'active', options: {},
     });
     expect(toLease({ ...raw, state: 1, hostname: 'pc' }, subnet, now)).toMatchObject({ state: 'declined', options: { client_hostname: 'pc' } });
   });

@@ -22,7 +22,7 @@ beforeEach(async () => {
       reservation(net, 'bond-02', '192.168.122.43', '44:1e:a1:73:36:11', { hostname: 'bond.example.com' }),
     ],
     leases: [
-      lease(net, '192.168.122.2', '00:aa:bb:cc:dd:ee', { starts: new Date('2014-07-12T10:08:29Z') }),
+      lease(net, '192.168.122.2', '00:aa:bb:cc:dd:ee', { starts: Date.parse('2014-07-12T10:08:29Z') }),
       lease(net, '192.168.122.3', MAC20),
     ],
   }));

@@ -1,4 +1,5 @@
 import { Lease, RecordOptions, Reservation, Subnet } from '../../provider';
+import { leaseTime } from '../../records-json';
 import { createSubnet, SubnetOptionsInput } from '../../subnet-index';
 import { isIpv4, isMac } from '../../validation';
 import { ParsedHost, ParsedLease, ParsedOption, ParsedSubnet } from './parser/types';
@@ -112,9 +113,13 @@ const HOST_RULES: Record<string, AttributeRule> = {
   dynamic: (options) => void (options.deleteable = true),
 };
 
+/** Times among a lease's options are kept as the text they are answered with (see Lease.starts). */
+const timeOption = (key: string): AttributeRule => (options, value) => void (options[key] = leaseTime(value as Date));
+
 const LEASE_RULES: Record<string, AttributeRule> = {
   hardware_address: 'omit', starts: 'omit', ends: 'omit', binding_state: 'omit',
   next_binding_state: (options, value) => void (options.next_state = value),
+  tstp: timeOption('tstp'), tsfp: timeOption('tsfp'), atsfp: timeOption('atsfp'), cltt: timeOption('cltt'),
 };
 
 /**
@@ -150,8 +155,8 @@ export function toLease(parsed: ParsedLease, findSubnet: FindSubnet): Lease | Sk
     ip: parsed.ip,
     mac: mac.toLowerCase(),
     subnet,
-    starts: starts ?? null,
-    ends: ends ?? null,
+    starts: starts?.getTime() ?? null,
+    ends: ends?.getTime() ?? null,
     state: state ?? null,
     options,
   };

@@ -82,7 +82,7 @@ export class IscState {
       return;
     }
     const network = lease.subnet.network;
-    const now = this.options.now ? this.options.now() : new Date();
+    const now = this.options.now ? this.options.now().getTime() : Date.now();
     if (lease.state === 'free' || (lease.options.next_state === 'free' && lease.ends !== null && lease.ends < now)) {
       const stale = index.findLeaseByIp(network, lease.ip);
       if (stale) index.deleteLease(stale);

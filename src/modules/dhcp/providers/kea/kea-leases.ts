@@ -22,9 +22,9 @@ export function toLease(raw: Json, subnet: Subnet, now: Date = new Date()): Leas
   if (state === undefined) return undefined;
   const cltt = typeof raw.cltt === 'number' ? raw.cltt : undefined;
   const lifetime = typeof raw['valid-lft'] === 'number' ? raw['valid-lft'] : undefined;
-  const starts = cltt !== undefined ? new Date(cltt * 1000) : null;
-  const ends = cltt !== undefined && lifetime !== undefined ? new Date((cltt + lifetime) * 1000) : null;
-  if (ends && ends.getTime() <= now.getTime()) return undefined;
+  const starts = cltt !== undefined ? cltt * 1000 : null;
+  const ends = cltt !== undefined && lifetime !== undefined ? (cltt + lifetime) * 1000 : null;
+  if (ends !== null && ends <= now.getTime()) return undefined;
   const options: Record<string, unknown> = {};
   if (typeof raw.hostname === 'string' && raw.hostname !== '') options.client_hostname = raw.hostname;
   return { type: 'lease', name: `lease-${mac.replace(/:/g, '')}`, ip, mac, subnet, starts, ends, state, options };

@@ -128,7 +128,7 @@ export class KeaProvider implements DhcpProvider {
     const answer = await this.read(() => this.client.command<{ leases?: unknown }>('lease4-get-by-hw-address', { 'hw-address': mac }));
     const found = leasesOf(answer.arguments?.leases, at.subnet, at.id);
     // The most recent one, as the ISC provider's index keeps the last lease seen for a MAC.
-    return found.sort((a, b) => (a.starts?.getTime() ?? 0) - (b.starts?.getTime() ?? 0)).pop();
+    return found.sort((a, b) => (a.starts ?? 0) - (b.starts ?? 0)).pop();
   }
 
   // ---- writes -------------------------------------------------------------------------------

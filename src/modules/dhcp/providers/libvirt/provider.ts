@@ -128,7 +128,7 @@ export class LibvirtDhcpProvider implements DhcpProvider {
       log.error(`dhcp_libvirt: ${detail(err)}`);
       throw new DhcpError('server', 'Unable to parse the DHCP leases');
     }
-    const now = new Date(this.clock());
+    const now = this.clock();
     const index = new SubnetIndex();
     for (const s of subnets) index.addSubnet(s);
     for (const row of rows) {
@@ -143,7 +143,7 @@ export class LibvirtDhcpProvider implements DhcpProvider {
       }
       const lease: Lease = {
         type: 'lease', name: `lease-${mac.replace(/:/g, '')}`, ip, mac, subnet,
-        starts: now, ends: row.expiry, state: 'active', options: {},
+        starts: now, ends: row.expiry.getTime(), state: 'active', options: {},
       };
       index.addLease(lease);
     }
