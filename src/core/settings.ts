@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { DEFAULT_FILE_PATTERN, DEFAULT_SYSTEM_PATTERN } from './log-pattern';
 
 export type Settings = Record<string, any>;
 
@@ -19,6 +20,11 @@ export interface GlobalSettings {
   foreman_url?: string;
   log_file: string;
   log_level: string;
+  file_rolling_size: number;
+  file_rolling_age: string | number;
+  file_rolling_keep: number;
+  file_logging_pattern: string;
+  system_logging_pattern: string;
   log_buffer: number;
   log_buffer_errors: number;
   dns_resolv_timeouts: number[];
@@ -39,6 +45,11 @@ export const GLOBAL_DEFAULTS = {
   forward_verify: true,
   log_file: '/var/log/foreman-proxy/proxy.log',
   log_level: 'INFO',
+  file_rolling_size: 0,
+  file_rolling_age: 'weekly',
+  file_rolling_keep: 6,
+  file_logging_pattern: DEFAULT_FILE_PATTERN,
+  system_logging_pattern: DEFAULT_SYSTEM_PATTERN,
   log_buffer: 2000,
   log_buffer_errors: 1000,
   dns_resolv_timeouts: [5, 8, 13],
