@@ -41,7 +41,7 @@ export const GLOBAL_SETTING_DOCS: Record<string, string> = {
   log_buffer: 'Number of log entries `GET /logs` keeps in memory. Must be greater than 1.',
   log_buffer_errors: 'Number of ERROR/FATAL entries kept in addition, after they left the main ring. Must be greater than 1.',
   dns_resolv_timeouts:
-    'Accepted for compatibility (seconds per DNS try in the Ruby proxy). Here DHCP `nextServer` names are resolved through the system resolver with a 3-second limit.',
+    'Seconds per DNS try, one number or a list: the ISC provider resolves a `nextServer` name through the DNS servers and search list of `/etc/resolv.conf` (not the hosts file), asking every server once per try and moving to the next timeout when a try times out. The Kea provider uses the system resolver instead.',
   workers:
     'This project\'s addition: number of processes accepting on the listening sockets, this one included. Default (unset): one per CPU core. `0` or `1`: the main process alone. Workers serve `/httpboot` and `/EFI` files themselves and hand every other request to the main process.',
 };

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { DEFAULT_DNS_RESOLV_TIMEOUTS, dnsResolvTimeouts } from './dns-resolv';
 import { DEFAULT_FILE_PATTERN, DEFAULT_SYSTEM_PATTERN } from './log-pattern';
 
 export type Settings = Record<string, any>;
@@ -27,7 +28,8 @@ export interface GlobalSettings {
   system_logging_pattern: string;
   log_buffer: number;
   log_buffer_errors: number;
-  dns_resolv_timeouts: number[];
+  /** Seconds per DNS try; null: Ruby's generated default. */
+  dns_resolv_timeouts: number[] | null;
   /** Worker processes serving the public sockets (this project's addition; default: one per core). */
   workers?: number;
   /** Folder of the settings file: relative paths in every settings file resolve against it. */
@@ -52,7 +54,7 @@ export const GLOBAL_DEFAULTS = {
   system_logging_pattern: DEFAULT_SYSTEM_PATTERN,
   log_buffer: 2000,
   log_buffer_errors: 1000,
-  dns_resolv_timeouts: [5, 8, 13],
+  dns_resolv_timeouts: DEFAULT_DNS_RESOLV_TIMEOUTS,
 };
 
 /** Keys may be written `:key:` (Ruby symbols) or `key:`; one leading colon is dropped. */
@@ -99,6 +101,7 @@ export function globalSettingsFrom(raw: Settings, baseDir: string): GlobalSettin
     s[k] = Number(s[k]);
     if (!(s[k] > 1)) throw new Error(`Setting '${k}' must be greater than 1`);
   }
+  s.dns_resolv_timeouts = dnsResolvTimeouts(s.dns_resolv_timeouts);
   return s as GlobalSettings;
 }
 
