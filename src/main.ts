@@ -91,7 +91,10 @@ async function run(cli: Cli): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGUSR1', () => reopenLogs());
+  process.on('SIGUSR1', () => {
+    reopenLogs();
+    log.info('Logging file reopened via USR1 signal');
+  });
   // The Ruby proxy dumps its threads on TTIN; the Node equivalent is a diagnostic report on stdout.
   process.on('SIGTTIN', () => { process.report?.writeReport('stdout'); });
 }

@@ -16,6 +16,10 @@ export function setForwardedIdentity(req: IncomingMessage, identity: ClientIdent
   (req as unknown as Record<symbol, ClientIdentity>)[FORWARDED] = identity;
 }
 
+function forwardedIdentity(req: IncomingMessage): ClientIdentity | undefined {
+  return (req as unknown as Record<symbol, ClientIdentity | undefined>)[FORWARDED];
+}
+
 function normalisePeer(addr: string | undefined): string {
   const a = addr ?? '';
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
@@ -32,6 +36,11 @@ export function identityFromSocket(req: IncomingMessage): ClientIdentity {
   };
 }
 
+/** The client's address, also for a request a worker forwarded (without reading its certificate). */
+export function peerAddressOf(req: IncomingMessage): string {
+  return forwardedIdentity(req)?.peer ?? normalisePeer(req.socket.remoteAddress);
+}
+
 export function clientOf(req: IncomingMessage): ClientIdentity {
-  return (req as unknown as Record<symbol, ClientIdentity>)[FORWARDED] ?? identityFromSocket(req);
+  return forwardedIdentity(req) ?? identityFromSocket(req);
 }

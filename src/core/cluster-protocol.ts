@@ -1,4 +1,4 @@
-import type { LogEntry } from './log-buffer';
+import type { LogEvent } from './log';
 import type { Exposure } from './module';
 import type { GlobalSettings, Settings } from './settings';
 
@@ -26,4 +26,4 @@ export interface ListenMessage {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
-  | { type: 'log'; entries: LogEntry[] };
+  | { type: 'log'; events: LogEvent[] };

@@ -3,8 +3,7 @@ import type * as net from 'net';
 import { identityFromSocket } from './client-identity';
 import { HOP_BY_HOP, IDENTITY_HEADER, ListenMessage, WorkerPlan } from './cluster-protocol';
 import { createServer, httpsConfigured, tlsOptions } from './listeners';
-import { configureLogging, log, reopenLogs, setLogSink } from './log';
-import type { LogEntry } from './log-buffer';
+import { configureLogging, log, LogEvent } from './log';
 import type { Mount } from './module';
 import { requestPipeline, RequestListener, Scheme } from './pipeline';
 import type { Settings } from './settings';
@@ -45,11 +44,21 @@ function forwarder(socketPath: string, token: string, scheme: Scheme): RequestLi
 
 async function runWorker(factories: WorkerMountFactories, plan: WorkerPlan): Promise<void> {
   const { global } = plan;
-  configureLogging(global);
-  let pending: LogEntry[] = [];
-  setLogSink((entry) => {
-    if (pending.length === 0) setTimeout(() => { process.send?.({ type: 'log', entries: pending }); pending = []; }, 50).unref();
-    pending.push(entry);
+  // The primary alone writes the log (and rolls it) and keeps the /logs ring: lines go there in
+  // batches, each with its own time and request context.
+  let pending: LogEvent[] = [];
+  const sendPending = (sent: () => void = () => undefined) => {
+    if (pending.length === 0) return sent();
+    const events = pending;
+    pending = [];
+    if (process.send) process.send({ type: 'log', events }, () => sent());
+    else sent();
+  };
+  configureLogging(global, {
+    forward: (event) => {
+      if (pending.length === 0) setTimeout(sendPending, 50).unref();
+      pending.push(event);
+    },
   });
   const raw = (scheme: Scheme): Mount[] => plan.modules
     .filter((m) => m.exposure[scheme])
@@ -72,9 +81,11 @@ async function runWorker(factories: WorkerMountFactories, plan: WorkerPlan): Pro
   process.on('SIGTERM', () => {
     for (const s of shared) s.close();
     for (const s of Object.values(servers)) s?.closeAllConnections();
-    process.exit(0);
+    setTimeout(() => process.exit(0), 1_000).unref();
+    sendPending(() => process.exit(0));
   });
-  process.on('SIGUSR1', () => reopenLogs());
+  // Log reopening is the primary's business; a stray SIGUSR1 must not end a worker.
+  process.on('SIGUSR1', () => undefined);
   process.send?.({ type: 'ready' });
 }
 

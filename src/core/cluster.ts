@@ -8,7 +8,7 @@ import { ClientIdentity, setForwardedIdentity } from './client-identity';
 import { IDENTITY_HEADER, WORKER_ENV, WorkerMessage, WorkerPlan } from './cluster-protocol';
 import type { Listener } from './listeners';
 import { buildRequestListener, RequestListener, Scheme } from './http';
-import { log, logBuffer } from './log';
+import { log, logForwarded } from './log';
 import type { ModuleRegistry } from './registry';
 import type { GlobalSettings } from './settings';
 import { withV8Options } from './heap';
@@ -87,7 +87,7 @@ export async function startWorkers(registry: ModuleRegistry, global: GlobalSetti
     });
     workers.add(child);
     child.on('message', (msg: WorkerMessage) => {
-      if (msg.type === 'log') for (const e of msg.entries) logBuffer().push(e);
+      if (msg.type === 'log') logForwarded(msg.events);
       else if (msg.type === 'failed') reject(new Error(msg.message));
       else if (msg.type === 'ready') {
         for (const l of listeners) child.send({ type: 'listen', scheme: l.scheme }, l.server);
@@ -112,7 +112,6 @@ export async function startWorkers(registry: ModuleRegistry, global: GlobalSetti
     })));
     await api.close();
   };
-  process.on('SIGUSR1', () => { for (const w of workers) w.kill('SIGUSR1'); });
   try {
     await Promise.all(Array.from({ length: extra }, () => spawnWorker()));
     return { stop };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { TLSSocket } from 'tls';
+import { peerAddressOf } from './client-identity';
 import { log } from './log';
 import type { Mount } from './module';
 import { requestContext } from './request-context';
@@ -25,7 +26,8 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
     const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
     if (!header) req.headers['x-request-id'] = requestId;
     const session = req.headers['x-session-id'];
-    requestContext.run({ requestId, sessionId: Array.isArray(session) ? session[0] : session }, () => {
+    const context = { requestId, sessionId: Array.isArray(session) ? session[0] : session, remoteIp: peerAddressOf(req) };
+    requestContext.run(context, () => {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const pathname = q < 0 ? url : url.slice(0, q);
@@ -39,7 +41,7 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
       res.setHeader('Server', SERVER_HEADER);
       res.once('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        requestContext.run({ requestId }, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
+        requestContext.run(context, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
       });
       if (mount) mount.raw!(req, res, pathname);
       else rest(req, res);

@@ -28,12 +28,20 @@ export const GLOBAL_SETTING_DOCS: Record<string, string> = {
     'Over HTTP, with `trusted_hosts`: the reverse-DNS name of the peer must resolve back to the peer\'s address.',
   foreman_url: 'Foreman\'s URL (a trailing `/` is added). Accepted for compatibility; the modules of this proxy do not call Foreman.',
   log_file:
-    'Log destination: a file (relative: against the folder of `settings.yml`; reopened on SIGUSR1 for rotation), or `STDOUT`. `SYSLOG` and `JOURNAL`/`JOURNALD` also write to standard output, which systemd\'s journal collects. A file that cannot be opened falls back to standard output.',
+    'Log destination: a file (relative: against the folder of `settings.yml`; reopened on SIGUSR1 for external rotation), `STDOUT`, `SYSLOG` (facility `local5`, tag `foreman-proxy`, through util-linux `logger` to `/dev/log`) or `JOURNAL`/`JOURNALD` (the journal\'s stream socket, identifier `foreman-proxy`, facility `local5`). A file that cannot be opened, or a syslog or journal that is not there, falls back to standard output with a warning.',
   log_level: '`DEBUG`, `INFO`, `WARN`, `ERROR` or `FATAL`: lowest level written to the log and kept for `GET /logs`.',
+  file_rolling_size:
+    'MiB: above this size the log file is rolled by the proxy itself (also when older than `file_rolling_age`). `0`: no rolling here, rotate externally (logrotate, then SIGUSR1). Rolled files are named after the day (`proxy.20250131.log`; with an age in seconds `proxy.20250131-235959.log`); a second roll with the same name replaces the first, as in the Ruby proxy.',
+  file_rolling_age:
+    '`daily`, `weekly`, `monthly` or a number of seconds: with `file_rolling_size` above 0, the file is also rolled once this old. The age counts from the mtime of `<log_file>.age`, touched at each roll.',
+  file_rolling_keep: 'With `file_rolling_size` above 0: number of rolled files kept; the oldest go first.',
+  file_logging_pattern:
+    'Layout of each line in a file or on STDOUT, in the Ruby `logging` gem\'s pattern syntax: `%d` time (local, to the second), `%l` level (`%.1l` its initial), `%m` message, `%X{request}` / `%X{session}` / `%X{remote_ip}` of the request, `%c` logger (`root`), `%p` process id, `%h` host name, `%%`; with `-`, width and `.precision` as in `%-5l` or `%.8X{request}`. An unknown letter fails start-up.',
+  system_logging_pattern: 'Layout of each line sent to `SYSLOG` or `JOURNAL` (which stamp the time themselves); same syntax as `file_logging_pattern`.',
   log_buffer: 'Number of log entries `GET /logs` keeps in memory. Must be greater than 1.',
   log_buffer_errors: 'Number of ERROR/FATAL entries kept in addition, after they left the main ring. Must be greater than 1.',
   dns_resolv_timeouts:
-    'Accepted for compatibility (seconds per DNS try in the Ruby proxy). Here DHCP `nextServer` names are resolved through the system resolver with a 3-second limit.',
+    'Seconds per DNS try, one number or a list: the ISC provider resolves a `nextServer` name through the DNS servers and search list of `/etc/resolv.conf` (not the hosts file), asking every server once per try and moving to the next timeout when a try times out. The Kea provider uses the system resolver instead.',
   workers:
     'This project\'s addition: number of processes accepting on the listening sockets, this one included. Default (unset): one per CPU core. `0` or `1`: the main process alone. Workers serve `/httpboot` and `/EFI` files themselves and hand every other request to the main process.',
 };

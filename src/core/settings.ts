@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { DEFAULT_DNS_RESOLV_TIMEOUTS, dnsResolvTimeouts } from './dns-resolv';
+import { DEFAULT_FILE_PATTERN, DEFAULT_SYSTEM_PATTERN } from './log-pattern';
 
 export type Settings = Record<string, any>;
 
@@ -19,9 +21,15 @@ export interface GlobalSettings {
   foreman_url?: string;
   log_file: string;
   log_level: string;
+  file_rolling_size: number;
+  file_rolling_age: string | number;
+  file_rolling_keep: number;
+  file_logging_pattern: string;
+  system_logging_pattern: string;
   log_buffer: number;
   log_buffer_errors: number;
-  dns_resolv_timeouts: number[];
+  /** Seconds per DNS try; null: Ruby's generated default. */
+  dns_resolv_timeouts: number[] | null;
   /** Worker processes serving the public sockets (this project's addition; default: one per core). */
   workers?: number;
   /** Folder of the settings file: relative paths in every settings file resolve against it. */
@@ -39,9 +47,14 @@ export const GLOBAL_DEFAULTS = {
   forward_verify: true,
   log_file: '/var/log/foreman-proxy/proxy.log',
   log_level: 'INFO',
+  file_rolling_size: 0,
+  file_rolling_age: 'weekly',
+  file_rolling_keep: 6,
+  file_logging_pattern: DEFAULT_FILE_PATTERN,
+  system_logging_pattern: DEFAULT_SYSTEM_PATTERN,
   log_buffer: 2000,
   log_buffer_errors: 1000,
-  dns_resolv_timeouts: [5, 8, 13],
+  dns_resolv_timeouts: DEFAULT_DNS_RESOLV_TIMEOUTS,
 };
 
 /** Keys may be written `:key:` (Ruby symbols) or `key:`; one leading colon is dropped. */
@@ -88,6 +101,7 @@ export function globalSettingsFrom(raw: Settings, baseDir: string): GlobalSettin
     s[k] = Number(s[k]);
     if (!(s[k] > 1)) throw new Error(`Setting '${k}' must be greater than 1`);
   }
+  s.dns_resolv_timeouts = dnsResolvTimeouts(s.dns_resolv_timeouts);
   return s as GlobalSettings;
 }
 

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { makeTestPki, TestPki } from '../../support/certs';
 import { rawRequest } from '../../support/raw-http';
-import { spawnProxy, waitFor } from '../../support/process';
+import { ProxyProcess, ProxyTree, startProxyTree, waitFor } from '../../support/process';
 
 /*
  * The proxy as operators run it, with two processes on the public sockets (`:workers: 2`):
@@ -12,28 +11,21 @@ import { spawnProxy, waitFor } from '../../support/process';
 let dir: string;
 let pki: TestPki;
 const port = 30000 + Math.floor(Math.random() * 10000);
-let proc: ReturnType<typeof spawnProxy>;
+let tree: ProxyTree;
+let proc: ProxyProcess;
 
 beforeAll(async () => {
   pki = makeTestPki();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-workers-'));
-  fs.mkdirSync(path.join(dir, 'settings.d'));
-  fs.mkdirSync(path.join(dir, 'boot'));
-  fs.writeFileSync(path.join(dir, 'boot', 'a.cfg'), 'A');
-  fs.writeFileSync(path.join(dir, 'settings.d', 'httpboot.yml'), ':enabled: true\n:root_dir: boot\n');
-  fs.writeFileSync(path.join(dir, 'settings.yml'), [
-    `:http_port: ${port}`, `:https_port: ${port + 1}`, ':bind_host: 127.0.0.1', ':workers: 2', ':log_file: proxy.log',
-    `:ssl_certificate: ${pki.serverCert}`, `:ssl_private_key: ${pki.serverKey}`, `:ssl_ca_file: ${pki.caCert}`, ':trusted_hosts: [client.example.com]', '',
-  ].join('\n'));
-  proc = spawnProxy(['--settings', path.join(dir, 'settings.yml')]);
-  await waitFor(() => fs.existsSync(path.join(dir, 'proxy.log')) && /launched on 2 socket/.test(fs.readFileSync(path.join(dir, 'proxy.log'), 'utf8')), 15_000, 'launch');
+  tree = await startProxyTree('sp-workers-', [
+    `:http_port: ${port}`, `:https_port: ${port + 1}`, ':bind_host: 127.0.0.1', ':workers: 2',
+    `:ssl_certificate: ${pki.serverCert}`, `:ssl_private_key: ${pki.serverKey}`, `:ssl_ca_file: ${pki.caCert}`, ':trusted_hosts: [client.example.com]',
+  ], 2);
+  ({ dir, proc } = tree);
 }, 30_000);
 
 afterAll(async () => {
-  proc.child.kill('SIGTERM');
-  await proc.exited;
+  await tree.stop();
   pki.cleanup();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const http = `http://127.0.0.1:${port}`;

@@ -5,6 +5,7 @@ import type { DhcpProvider } from '../../provider';
 import { LeasesFollower } from './leases-follower';
 import { parseAlgorithm } from './omapi/auth';
 import { OmapiClient } from './omapi/client';
+import { nextServerResolver } from './omapi/statements';
 import { IscDhcpProvider } from './provider';
 import { IscState } from './state';
 
@@ -32,7 +33,7 @@ function keyOf(settings: Settings): { keyName?: string; keySecret?: string; keyA
 }
 
 /** Builds and starts the parts: state loaded from the files, the follower, the OMAPI client. */
-export async function startIscProvider(settings: Settings): Promise<StartedIscProvider> {
+export async function startIscProvider(settings: Settings, dnsResolvTimeouts?: number[] | null): Promise<StartedIscProvider> {
   const state = new IscState(undefined, { warn: (m) => log.warn(m) });
   const follower = new LeasesFollower({ configPath: String(settings.config), leasesPath: String(settings.leases), state });
   const omapi = new OmapiClient({ host: String(settings.server), port: portOf(settings.omapi_port), ...keyOf(settings) });
@@ -42,6 +43,7 @@ export async function startIscProvider(settings: Settings): Promise<StartedIscPr
     omapi,
     blacklistDurationSeconds: Number(settings.blacklist_duration_minutes),
     follower,
+    resolveName: nextServerResolver(dnsResolvTimeouts),
     // dhcpd has written the change to its leases file before it answered: read it now.
     afterWrite: () => follower.poke(),
   });
@@ -80,7 +82,7 @@ export const iscProvider: ProviderDeclaration<DhcpProvider> = {
   ],
   capabilities: ['dhcp_filename_hostname', 'dhcp_filename_ipv4'],
   async start(ctx) {
-    const started = await startIscProvider(ctx.settings);
+    const started = await startIscProvider(ctx.settings, ctx.runtime.global.dns_resolv_timeouts);
     return {
       instance: started.provider,
       stop: async () => {

@@ -19,7 +19,7 @@ export interface IscProviderOptions {
   blacklistDurationSeconds: number;
   /** Called after dhcpd confirmed a write: dhcpd has already appended it to its leases file. */
   afterWrite?: () => void;
-  /** Resolves a next-server host name (default: the system resolver). */
+  /** Resolves a next-server host name (default: DNS with the baseline's default timeouts). */
   resolveName?: (name: string) => Promise<string | null>;
   /** The follower keeping `state` current, kept for diagnostics and tests. */
   follower?: LeasesFollower;

@@ -21,7 +21,8 @@
  * (`_x`, `a._b`), an empty label (`.a`, `a..b`) or a label of 1500 characters or more is a parse
  * error, and dhcpd silently drops the host at that start. Such names are refused up front.
  */
-import { isHttpBootUrl, nextServerIpv4, optionText, present, resolveIpv4, ResolveIpv4 } from '../../../boot-options';
+import { DEFAULT_DNS_RESOLV_TIMEOUTS, dnsIpv4Address } from '../../../../../core/dns-resolv';
+import { isHttpBootUrl, nextServerIpv4, optionText, present, ResolveIpv4 } from '../../../boot-options';
 import { isIpv4 } from '../../../validation';
 
 /** A value that cannot be handed to dhcpd safely; the message is meant for the API caller. */
@@ -77,8 +78,13 @@ export interface HostStatementInput {
 /** How `next-server` is written: hex octets of an address, or (unresolvable name) a quoted name. */
 export type NextServerForm = { hex: string } | { name: string };
 
+/** The baseline's next-server lookup: DNS (not the hosts file) with `dns_resolv_timeouts`. */
+export function nextServerResolver(timeouts: number[] | null = DEFAULT_DNS_RESOLV_TIMEOUTS): ResolveIpv4 {
+  return (name) => dnsIpv4Address(name, { timeouts });
+}
+
 /** Turns an IPv4 or a name into resolver-independent form; null from `resolve` = unresolvable. */
-export async function resolveNextServer(value: string, resolve: ResolveIpv4 = (n) => resolveIpv4(n)): Promise<NextServerForm> {
+export async function resolveNextServer(value: string, resolve: ResolveIpv4 = nextServerResolver()): Promise<NextServerForm> {
   const ip = await nextServerIpv4(value, resolve);
   return ip ? { hex: ipToHex(ip) } : { name: value };
 }
