@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { setHostResolver, systemResolver } from '../../../src/core/auth';
 import { makeBootTree } from '../../support/boot-tree';
-import { makeTestPki, TestPki } from '../../support/certs';
+import { issueClientCert, makeTestPki, TestPki } from '../../support/certs';
 import { startTestProxy, TestProxy } from '../../support/proxy';
 import { spawnProxy, waitFor } from '../../support/process';
 import { rawRequest } from '../../support/raw-http';
@@ -175,6 +175,25 @@ describe('an unreadable ssl_ca_file trusts no client certificate (reference §1.
 
 describe('trusted_hosts over HTTPS uses the certificate CN only', () => {
   afterEach(() => setHostResolver(systemResolver));
+
+  test('a certificate of the CA without a CN: 403 with the baseline text under trusted_hosts, accepted without', async () => {
+    const noCn = issueClientCert(pki, 'nocn', '/O=Example/OU=provisioning');
+    const tls = { ...tlsOpts(), cert: fs.readFileSync(noCn.cert), key: fs.readFileSync(noCn.key) };
+    const checked = await startTestProxy(ssl({ trusted_hosts: ['client.example.com'] }), modules());
+    try {
+      const res = await rawRequest(checked.https!, '/v2/features', { tls });
+      expect([res.status, res.body.toString()]).toEqual([403, 'could not read CN from the client certificate']);
+    } finally {
+      await checked.stop();
+    }
+    // authorize_with_ssl_client only wants a certificate; the CN matters to trusted_hosts alone.
+    const unchecked = await startTestProxy(ssl(), modules());
+    try {
+      expect((await rawRequest(unchecked.https!, '/v2/features', { tls })).status).toBe(200);
+    } finally {
+      await unchecked.stop();
+    }
+  });
 
   test.each([
     [['client.example.com'], 'good', 200, ''],
