@@ -4,6 +4,8 @@ import { HttpError, sendError, sendNotFound } from './errors';
 import { log } from './log';
 import type { Mount } from './module';
 import { openapiValidator } from './openapi';
+import { parseParams } from './rack-params';
+import { requestParams } from './request-params';
 import type { ModuleRegistry } from './registry';
 import { requestPipeline, RequestListener, Scheme } from './pipeline';
 import type { GlobalSettings } from './settings';
@@ -38,8 +40,10 @@ function buildExpressApp(mounts: Mount[], global: GlobalSettings): express.Expre
   app.disable('etag');
   app.set('strict routing', true);
   app.set('case sensitive routing', true);
-  app.set('query parser', 'extended');
-  app.use(express.urlencoded({ extended: true, limit: '16mb' }));
+  // Parameters as the baseline's Rack parses them (a repeated plain key keeps its last value),
+  // and refused as it refuses them: Sinatra parses before its filters, so before authorization.
+  app.set('query parser', (query: string) => parseParams(query, 'query'));
+  app.use(requestParams());
   // The baseline authorizes before it matches routes: an untrusted client gets 403 even for a
   // path that does not exist. So: filters by mount first, then the OpenAPI check, then routes.
   const auth = authorization(global);

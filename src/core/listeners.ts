@@ -32,11 +32,15 @@ function readRequired(file: string, what: string): Buffer {
 
 /** TLS options with the baseline's protocol and cipher policy (reference §8). */
 export function tlsOptions(g: GlobalSettings): https.ServerOptions {
-  let ca: Buffer | undefined;
+  // Left undefined, `ca` would mean Node's built-in roots (plus NODE_EXTRA_CA_CERTS): any publicly
+  // signed client certificate would pass. Like the baseline (OpenSSL with no verify locations),
+  // an unreadable CA file trusts nothing: every client certificate fails the chain check.
+  let ca: Buffer[] = [];
   try {
-    ca = fs.readFileSync(g.ssl_ca_file!);
+    ca = [fs.readFileSync(g.ssl_ca_file!)];
   } catch (err) {
-    log.error(`Unable to read SSL CA file '${g.ssl_ca_file}': ${(err as Error).message}`);
+    log.error(`Unable to read ${g.ssl_ca_file}. Are the values correct in settings.yml and do permissions allow reading?`);
+    log.warn(`No client certificate will be accepted until ${g.ssl_ca_file} is readable (${(err as Error).message})`);
   }
   const disabled = new Set(g.tls_disabled_versions.map(String));
   for (const v of disabled) if (!['1.0', '1.1', '1.2', '1.3'].includes(v)) log.warn(`Unknown TLS version '${v}' in tls_disabled_versions, ignored`);

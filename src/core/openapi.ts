@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendError, sendNotFound } from './errors';
+import { sendNotFound } from './errors';
+import { setQuery } from './request-params';
 
 export const OPENAPI_DIR = path.join(__dirname, '..', '..', 'openapi');
 
@@ -26,10 +27,35 @@ export function loadApiSpec(dir = OPENAPI_DIR): Record<string, any> {
 
 let cachedSpec: Record<string, any> | undefined;
 
+interface ParsedParams { query: unknown; body: unknown }
+const PARSED = Symbol('parameters as parsed for the handlers');
+type WithParsed = Request & { [PARSED]?: ParsedParams };
+
 /**
- * Request validation against the OpenAPI description. Its own JSON error format never reaches a
- * client: a route or method that is not described is the baseline's generic 404, anything else
- * a plain-text 400. File serving (httpboot) is served before express and is not validated here.
+ * The validator coerces and rewrites parameters in place (nil to '', bracket keys re-parsed with
+ * qs); it works on copies so the handlers get exactly what Rack would have given them.
+ */
+function lendCopies(req: WithParsed, _res: Response, next: NextFunction): void {
+  req[PARSED] = { query: req.query, body: req.body };
+  setQuery(req, structuredClone(req.query));
+  req.body = structuredClone(req.body);
+  next();
+}
+
+function restoreParsed(req: WithParsed): void {
+  const parsed = req[PARSED];
+  if (!parsed) return;
+  setQuery(req, parsed.query as object);
+  req.body = parsed.body;
+  delete req[PARSED];
+}
+
+/**
+ * Request checking against the OpenAPI description. Only its routing decision reaches a client: a
+ * route or method that is not described is the baseline's generic 404. A described route whose
+ * parameters do not fit the description (a list where a string is described, a reserved
+ * character, a missing field) goes on to its handler, which answers as the baseline does: the
+ * validator's own texts are never sent. File serving (httpboot) is served before express.
  */
 export function openapiValidator(): RequestHandler[] {
   cachedSpec ??= loadApiSpec();
@@ -44,11 +70,15 @@ export function openapiValidator(): RequestHandler[] {
     if (req.method === 'HEAD') return next();
     return h(req, res, next);
   });
-  const mapErrors = (err: any, req: Request, res: Response, next: NextFunction) => {
+  const routeOnly = (err: any, req: Request, res: Response, next: NextFunction) => {
     if (!err || typeof err.status !== 'number' || !Array.isArray(err.errors)) return next(err);
+    restoreParsed(req);
     if (err.status === 404 || err.status === 405) return sendNotFound(req, res);
-    const detail = err.errors.map((e: any) => `${e.path ?? ''} ${e.message ?? ''}`.trim()).join('; ');
-    return sendError(req, res, 400, `Invalid request: ${detail || err.message}`);
+    return next();
   };
-  return [...wrapped, mapErrors as unknown as RequestHandler];
+  const passed = (req: Request, _res: Response, next: NextFunction) => {
+    restoreParsed(req);
+    next();
+  };
+  return [lendCopies as RequestHandler, ...wrapped, routeOnly as unknown as RequestHandler, passed];
 }

@@ -5,6 +5,7 @@ import { peerAddressOf } from './client-identity';
 import { log } from './log';
 import type { Mount } from './module';
 import { requestContext } from './request-context';
+import { queryAccepted } from './params-refusal';
 import { SERVER_HEADER } from './version';
 
 export type Scheme = 'http' | 'https';
@@ -43,8 +44,9 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         requestContext.run(context, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
       });
-      if (mount) mount.raw!(req, res, pathname);
-      else rest(req, res);
+      if (!mount) rest(req, res);
+      // The baseline's file app parses the query like any other (a refused one is its 400).
+      else if (q < 0 || queryAccepted(req, res, url.slice(q + 1))) mount.raw!(req, res, pathname);
     });
   };
 }

@@ -17,7 +17,7 @@ export const GLOBAL_SETTING_DOCS: Record<string, string> = {
     'PEM certificate of the HTTPS listener (RSA key for HTTPS boot: firmware offers no ECDSA). Unreadable: start-up fails. See [https-boot.md](https-boot.md) for what firmware requires of it.',
   ssl_private_key: 'PEM private key of `ssl_certificate`. Unreadable: start-up fails.',
   ssl_ca_file:
-    'PEM bundle of the CA(s) client certificates must chain to (Foreman\'s CA). A client certificate that does not chain fails the TLS handshake. Unreadable: logged as an error, HTTPS still starts.',
+    'PEM bundle of the CA(s) client certificates must chain to (Foreman\'s CA). A client certificate that does not chain fails the TLS handshake. Unreadable: logged as an error and HTTPS still starts, but trusting no CA: every client certificate fails the handshake (never Node\'s built-in or `NODE_EXTRA_CA_CERTS` roots), as with the baseline.',
   ssl_disabled_ciphers:
     'OpenSSL names of TLS 1.2 suites to remove from the fixed list (`ECDHE-RSA-AES128-GCM-SHA256`, `ECDHE-RSA-AES256-GCM-SHA384`, `DHE-RSA-AES128-GCM-SHA256`, `DHE-RSA-AES256-GCM-SHA384`, `AES128-GCM-SHA256`, `AES256-GCM-SHA384`, `AES128-SHA256`, `AES256-SHA256`, `AES128-SHA`, `AES256-SHA`). Removing every DHE-RSA and plain-RSA suite breaks HTTPS boot.',
   tls_disabled_versions:

@@ -27,8 +27,8 @@ function ca(dir: string, name: string, cn: string): void {
     '-keyout', `${name}.key`, '-out', `${name}.crt`], dir);
 }
 
-function leaf(dir: string, name: string, caName: string, cn: string, san?: string): void {
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
+function leaf(dir: string, name: string, caName: string, subject: string, san?: string): void {
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
   const ext = path.join(dir, `${name}.ext`);
   fs.writeFileSync(ext, san ? `subjectAltName=${san}\n` : 'basicConstraints=CA:FALSE\n');
   openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial',
@@ -40,9 +40,9 @@ export function makeTestPki(serverSan = 'DNS:localhost,IP:127.0.0.1'): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-pki-'));
   ca(dir, 'ca', 'Smart Proxy Test CA');
   ca(dir, 'otherca', 'Other Test CA');
-  leaf(dir, 'server', 'ca', 'localhost', serverSan);
-  leaf(dir, 'client', 'ca', 'client.example.com');
-  leaf(dir, 'badclient', 'otherca', 'badclient.example.com');
+  leaf(dir, 'server', 'ca', '/CN=localhost', serverSan);
+  leaf(dir, 'client', 'ca', '/CN=client.example.com');
+  leaf(dir, 'badclient', 'otherca', '/CN=badclient.example.com');
   const p = (f: string) => path.join(dir, f);
   return {
     dir,
@@ -51,4 +51,10 @@ export function makeTestPki(serverSan = 'DNS:localhost,IP:127.0.0.1'): TestPki {
     badClientCert: p('badclient.crt'), badClientKey: p('badclient.key'), otherCaCert: p('otherca.crt'),
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** One more client certificate signed by the PKI's CA, with any subject (e.g. one without a CN). */
+export function issueClientCert(pki: TestPki, name: string, subject: string): { cert: string; key: string } {
+  leaf(pki.dir, name, 'ca', subject);
+  return { cert: path.join(pki.dir, `${name}.crt`), key: path.join(pki.dir, `${name}.key`) };
 }

@@ -9,6 +9,11 @@ export interface RawResponse {
   body: Buffer;
 }
 
+/** The host to connect to: URL.hostname keeps an IPv6 literal's brackets (`[::1]`). */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** A request with the path sent exactly as given (no client-side normalisation). */
 export function rawRequest(base: string, rawPath: string, opts: { method?: string; headers?: Record<string, string>;
   tls?: https.RequestOptions; body?: string } = {}): Promise<RawResponse> {
@@ -16,7 +21,7 @@ export function rawRequest(base: string, rawPath: string, opts: { method?: strin
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request({
-      host: url.hostname, port: url.port, method: opts.method ?? 'GET', path: rawPath, headers: opts.headers,
+      host: hostOf(url), port: url.port, method: opts.method ?? 'GET', path: rawPath, headers: opts.headers,
       agent: false, ...(opts.tls ?? {}),
     }, (res) => {
       const chunks: Buffer[] = [];
@@ -40,7 +45,7 @@ export function socketRequest(base: string, rawPath: string): Promise<{ status: 
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const net = require('net') as typeof import('net');
   return new Promise((resolve, reject) => {
-    const sock = net.connect(Number(url.port), url.hostname, () => {
+    const sock = net.connect(Number(url.port), hostOf(url), () => {
       sock.write(Buffer.concat([Buffer.from('GET '), Buffer.from(rawPath, 'latin1'),
         Buffer.from(` HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`)]));
     });

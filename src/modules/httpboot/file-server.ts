@@ -108,19 +108,23 @@ function notModified(req: IncomingMessage, mtime: Date): boolean {
  */
 function answerHeaders(req: IncomingMessage, res: ServerResponse, real: string, size: number, mtime: Date): { start: number; end: number } | null {
   if (notModified(req, mtime)) {
+    // The baseline's 304 carries Rack protection's nosniff and no entity headers.
     res.statusCode = 304;
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     res.end();
     return null;
   }
   const type = contentTypeFor(real);
   const range = parseRange(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    // As the baseline's Rack::Files answers it: WEBrick's reason phrase, X-Cascade, no Last-Modified.
+    res.statusMessage = 'Request Range Not Satisfiable';
+    sendBody(req, res, 416, type, 'Byte range unsatisfiable\n', { 'X-Cascade': 'pass', 'Content-Range': `bytes */${size}` });
+    return null;
+  }
   res.setHeader('Last-Modified', httpDate(mtime));
   res.setHeader('Content-Type', type);
   setProtectionHeaders(res, type);
-  if (range === 'unsatisfiable') {
-    sendBody(req, res, 416, type, 'Byte range unsatisfiable\n', { 'Content-Range': `bytes */${size}` });
-    return null;
-  }
   const start = range ? range.start : 0;
   const end = range ? range.end : size - 1;
   res.statusCode = range ? 206 : 200;

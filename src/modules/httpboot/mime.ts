@@ -1,42 +1,25 @@
 import * as path from 'path';
+import RACK_MIME_TYPES from './rack-mime-types.json';
 
-/**
- * Content types by extension, as the baseline's Rack table gives them for boot trees; anything
- * unknown (kernels, initrds, `.cfg`, `pxelinux.0`) is application/octet-stream. `.efi` is
- * application/efi (F8): firmware built before late 2021 rejects octet-stream for EFI images.
+/*
+ * The baseline serves files with Sinatra's send_file: the type is Rack 2.2's table
+ * (Rack::Mime::MIME_TYPES, in rack-mime-types.json) for the lower-cased extension, else
+ * application/octet-stream (kernels, initrds, `.cfg`, `pxelinux.0`). Sinatra's content_type then
+ * appends `;charset=utf-8` to text/* and to the three application types of its add_charset.
  */
-const TYPES: Record<string, string> = {
-  '.efi': 'application/efi',
-  '.txt': 'text/plain;charset=utf-8',
-  '.text': 'text/plain;charset=utf-8',
-  '.log': 'text/plain;charset=utf-8',
-  '.html': 'text/html;charset=utf-8',
-  '.htm': 'text/html;charset=utf-8',
-  '.css': 'text/css;charset=utf-8',
-  '.js': 'application/javascript',
-  '.json': 'application/json',
-  '.xml': 'application/xml',
-  '.yaml': 'text/yaml;charset=utf-8',
-  '.yml': 'text/yaml;charset=utf-8',
-  '.sh': 'application/x-sh',
-  '.ps1': 'application/octet-stream',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/vnd.microsoft.icon',
-  '.pdf': 'application/pdf',
-  '.gz': 'application/x-gzip',
-  '.tgz': 'application/x-gzip',
-  '.tar': 'application/x-tar',
-  '.zip': 'application/zip',
-  '.bz2': 'application/x-bzip2',
-  '.xz': 'application/x-xz',
-  '.rpm': 'application/x-redhat-package-manager',
-  '.deb': 'application/x-debian-package',
-};
+const CHARSET_TYPES = new Set(['application/javascript', 'application/xml', 'application/xhtml+xml']);
+
+function withSinatraCharset(type: string): string {
+  const add = (type.startsWith('text/') || CHARSET_TYPES.has(type)) && !type.includes('charset');
+  return add ? `${type};charset=utf-8` : type;
+}
+
+const TYPES = new Map(Object.entries(RACK_MIME_TYPES as Record<string, string>).map(([ext, type]) => [ext, withSinatraCharset(type)]));
+// F8: firmware built before late 2021 rejects octet-stream for EFI images (Rack has no `.efi`).
+TYPES.set('.efi', 'application/efi');
+
+export const DEFAULT_TYPE = 'application/octet-stream';
 
 export function contentTypeFor(file: string): string {
-  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  return TYPES.get(path.extname(file).toLowerCase()) ?? DEFAULT_TYPE;
 }

@@ -4,9 +4,12 @@ import { route } from '../../core/http';
 import { logBuffer } from '../../core/log';
 import { ERROR_SEVERITY } from '../../core/log-buffer';
 
-/** Seconds since the epoch; anything unparseable counts as 0, i.e. "everything". */
+/**
+ * Seconds since the epoch, as the baseline's `params[:from_timestamp].to_f rescue 0`: a string's
+ * leading number, else 0 ("everything"); a list or map (`from_timestamp[]=…`) has no to_f, so 0.
+ */
 function fromTimestamp(value: unknown): number {
-  const n = parseFloat(String(value ?? ''));
+  const n = typeof value === 'string' ? parseFloat(value) : 0;
   return Number.isFinite(n) ? n : 0;
 }
 

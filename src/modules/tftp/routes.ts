@@ -12,7 +12,11 @@ export interface TftpServices {
   serverName: unknown;
 }
 
-/** One form/query value as a string. A repeated key counts by its last value, as Rack does. */
+/**
+ * One form/query value as a string. A repeated plain key already arrives as its last value (Rack
+ * parsing); a bracket list (`menu[]=…`) counts by its last element, where the baseline would write
+ * the list's Ruby text (docs/differences.md).
+ */
 function stringParam(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && typeof value[value.length - 1] === 'string') return value[value.length - 1];

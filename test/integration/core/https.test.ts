@@ -1,9 +1,11 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { setHostResolver, systemResolver } from '../../../src/core/auth';
 import { makeBootTree } from '../../support/boot-tree';
-import { makeTestPki, TestPki } from '../../support/certs';
+import { issueClientCert, makeTestPki, TestPki } from '../../support/certs';
 import { startTestProxy, TestProxy } from '../../support/proxy';
+import { spawnProxy, waitFor } from '../../support/process';
 import { rawRequest } from '../../support/raw-http';
 
 let pki: TestPki;
@@ -124,8 +126,74 @@ describe('TLS policy settings', () => {
   });
 });
 
+describe('an unreadable ssl_ca_file trusts no client certificate (reference §1.2, §2.4)', () => {
+  // The process trusts another CA system-wide (NODE_EXTRA_CA_CERTS joins Node's built-in roots):
+  // with the CA file unreadable, that CA must still not let its certificates through. Run as a
+  // separate process because Node reads NODE_EXTRA_CA_CERTS only when it starts; two serving
+  // processes (`:workers: 2`), so both the primary's and a worker's TLS setup are exercised.
+  const port = 30000 + Math.floor(Math.random() * 10000);
+  const https = `https://127.0.0.1:${port + 1}`;
+  let proc: ReturnType<typeof spawnProxy>;
+  let log: string;
+
+  beforeAll(async () => {
+    log = path.join(pki.dir, 'no-ca.log');
+    const settings = path.join(pki.dir, 'no-ca.yml');
+    fs.writeFileSync(settings, [
+      `:http_port: ${port}`, `:https_port: ${port + 1}`, ':bind_host: 127.0.0.1', ':workers: 2', `:log_file: ${log}`,
+      `:ssl_certificate: ${pki.serverCert}`, `:ssl_private_key: ${pki.serverKey}`, `:ssl_ca_file: ${pki.dir}/missing-ca.pem`, '',
+    ].join('\n'));
+    proc = spawnProxy(['--settings', settings], { NODE_EXTRA_CA_CERTS: pki.otherCaCert });
+    await waitFor(() => fs.existsSync(log) && /launched on 2 socket/.test(fs.readFileSync(log, 'utf8')), 15_000, 'launch');
+  }, 30_000);
+
+  afterAll(async () => {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+  });
+
+  test('the error is logged and HTTPS still serves clients without a certificate', async () => {
+    // The baseline's text, then what it means here.
+    expect(fs.readFileSync(log, 'utf8')).toMatch(/\[E\] Unable to read \S+\/missing-ca\.pem\. Are the values correct in settings\.yml and do permissions allow reading\?\n/);
+    expect(fs.readFileSync(log, 'utf8')).toMatch(/\[W\] No client certificate will be accepted until \S+\/missing-ca\.pem is readable \(ENOENT/);
+    expect((await rawRequest(https, '/features', { tls: tlsOpts() })).status).toBe(200);
+    const v2 = await rawRequest(https, '/v2/features', { tls: tlsOpts() });
+    expect([v2.status, v2.body.toString()]).toEqual([403, 'No client SSL certificate supplied']);
+  });
+
+  test('a certificate from a CA the process trusts system-wide is refused, on every connection', async () => {
+    for (let i = 0; i < 6; i++) {
+      await expect(rawRequest(https, '/v2/features', { tls: tlsOpts('bad') })).rejects.toThrow();
+      await expect(rawRequest(https, '/features', { tls: tlsOpts('bad') })).rejects.toThrow();
+    }
+  });
+
+  test('so is one from the CA that signed the server certificate: nothing is trusted', async () => {
+    await expect(rawRequest(https, '/v2/features', { tls: tlsOpts('good') })).rejects.toThrow();
+  });
+});
+
 describe('trusted_hosts over HTTPS uses the certificate CN only', () => {
   afterEach(() => setHostResolver(systemResolver));
+
+  test('a certificate of the CA without a CN: 403 with the baseline text under trusted_hosts, accepted without', async () => {
+    const noCn = issueClientCert(pki, 'nocn', '/O=Example/OU=provisioning');
+    const tls = { ...tlsOpts(), cert: fs.readFileSync(noCn.cert), key: fs.readFileSync(noCn.key) };
+    const checked = await startTestProxy(ssl({ trusted_hosts: ['client.example.com'] }), modules());
+    try {
+      const res = await rawRequest(checked.https!, '/v2/features', { tls });
+      expect([res.status, res.body.toString()]).toEqual([403, 'could not read CN from the client certificate']);
+    } finally {
+      await checked.stop();
+    }
+    // authorize_with_ssl_client only wants a certificate; the CN matters to trusted_hosts alone.
+    const unchecked = await startTestProxy(ssl(), modules());
+    try {
+      expect((await rawRequest(unchecked.https!, '/v2/features', { tls })).status).toBe(200);
+    } finally {
+      await unchecked.stop();
+    }
+  });
 
   test.each([
     [['client.example.com'], 'good', 200, ''],

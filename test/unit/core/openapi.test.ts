@@ -3,7 +3,9 @@ import * as path from 'path';
 import express from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import request from 'supertest';
-import { loadApiSpec, OPENAPI_DIR } from '../../../src/core/openapi';
+import { loadApiSpec, OPENAPI_DIR, openapiValidator } from '../../../src/core/openapi';
+import { requestParams } from '../../../src/core/request-params';
+import { textBody } from '../../support/dhcp-app';
 
 /*
  * One malformed module spec makes the validator answer 500 to every route of the proxy, so the
@@ -28,5 +30,55 @@ describe('the OpenAPI description', () => {
       expect({ file, keys: Object.keys((require('js-yaml') as typeof import('js-yaml')).load(text) as object).filter((k) => !['paths', 'components'].includes(k)) })
         .toEqual({ file, keys: [] });
     }
+  });
+});
+
+describe('the validator inside the proxy (src/core/openapi.ts)', () => {
+  /** The proxy's parameter parsing and validator in front of echo handlers for two described routes. */
+  function appWith(validator: express.RequestHandler[]): express.Express {
+    const app = express();
+    app.use(requestParams());
+    app.use(validator);
+    app.get('/logs', (req, res) => { res.json({ query: req.query }); });
+    app.post('/dhcp/:network', (req, res) => { res.json({ body: req.body }); });
+    app.use((err: { status?: number; message: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(err.status ?? 500).send(`validator: ${err.message}`);
+    });
+    return app;
+  }
+  const bare = () => OpenApiValidator.middleware({
+    apiSpec: loadApiSpec() as never, validateRequests: { allowUnknownQueryParameters: true }, validateResponses: false,
+  }) as unknown as express.RequestHandler[];
+
+  type Client = ReturnType<typeof request>;
+  const refused: Array<[string, (a: Client) => request.Test, unknown]> = [
+    ['a list where a string is described', (a) => a.get('/logs?from_timestamp[]=1'), { query: { from_timestamp: ['1'] } }],
+    ['a map where a string is described', (a) => a.get('/logs?from_timestamp[x]=1'), { query: { from_timestamp: { x: '1' } } }],
+    ['a list in a described form field', (a) => a.post('/dhcp/192.0.2.0').type('form').send('mac[]=a&name'), { body: { mac: ['a'], name: null } }],
+  ];
+
+  test.each(refused)('the bare validator refuses %s with its own text', async (_what, send) => {
+    const res = await send(request(appWith(bare())));
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/^validator: /);
+  });
+
+  test.each(refused)('the proxy passes %s on to the handler, untouched by the validator', async (_what, send, seen) => {
+    const res = await send(request(appWith(openapiValidator())));
+    expect([res.status, res.body]).toEqual([200, seen]);
+  });
+
+  test('the validator rewrites values in place (nil to \'\'); the handler still gets Rack\'s nil', async () => {
+    const send = (app: express.Express) => request(app).get('/logs?from_timestamp');
+    expect((await send(appWith(bare()))).body).toEqual({ query: { from_timestamp: '' } });
+    expect((await send(appWith(openapiValidator()))).body).toEqual({ query: { from_timestamp: null } });
+  });
+
+  test.each([
+    ['an undescribed route', (a: Client) => a.get('/nowhere')],
+    ['an undescribed method', (a: Client) => a.put('/logs')],
+  ])('%s is the baseline\'s generic 404', async (_what, send) => {
+    const res = await send(request(appWith(openapiValidator()))).buffer(true).parse(textBody);
+    expect([res.status, res.body, res.headers['x-cascade']]).toEqual([404, 'Requested url was not found', 'pass']);
   });
 });

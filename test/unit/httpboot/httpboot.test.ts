@@ -4,6 +4,7 @@ import request from 'supertest';
 import { GRUB_CFG, makeBootTree } from '../../support/boot-tree';
 import { startTestProxy, TestProxy } from '../../support/proxy';
 import { rawRequest, socketRequest } from '../../support/raw-http';
+import { capturedExchanges } from '../../support/reference-responses';
 
 let tree: ReturnType<typeof makeBootTree>;
 let tp: TestProxy;
@@ -117,6 +118,41 @@ describe('httpboot files (reference §5)', () => {
     expect(res.body.length).toBe(0);
     const older = await rawRequest(base, '/httpboot/grub2/grub.cfg', { headers: { 'If-Modified-Since': new Date(mtime.getTime() - 10_000).toUTCString() } });
     expect(older.status).toBe(200);
+  });
+});
+
+describe('304 and 416 carry the captured headers (reference-responses §3)', () => {
+  const captures = capturedExchanges('3. HTTPBoot');
+  const capture = (titleStart: string) => {
+    const c = captures.find((x) => x.title.startsWith(titleStart));
+    if (!c) throw new Error(`no capture "${titleStart}"`);
+    return c;
+  };
+  /** Date and the connection's own headers vary; Server differs by version (checked elsewhere). */
+  const TRANSPORT = ['date', 'connection', 'keep-alive', 'server'];
+  const entity = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).filter(([k]) => !TRANSPORT.includes(k.toLowerCase())));
+  const canonical = (name: string) => name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase());
+
+  test.each([
+    ['GET /httpboot/grub2/grub.cfg with Range: bytes=5000-6000', { Range: 'bytes=5000-6000' }, 'Request Range Not Satisfiable'],
+    ['GET /httpboot/grub2/grub.cfg with If-Modified-Since', undefined, 'Not Modified'],
+  ])('%s: the same status, reason, header names (canonical case), values and body', async (title, headers, reason) => {
+    const c = capture(title);
+    const mtime = fs.statSync(path.join(tree.root, 'grub2/grub.cfg')).mtime.toUTCString();
+    const http = await import('http');
+    const res = await new Promise<import('http').IncomingMessage & { text: string }>((resolve, reject) => {
+      const url = new URL(base);
+      http.get({ host: url.hostname, port: url.port, path: c.request.path, headers: headers ?? { 'If-Modified-Since': mtime } }, (r) => {
+        let text = '';
+        r.on('data', (d: Buffer) => { text += d.toString(); });
+        r.on('end', () => resolve(Object.assign(r, { text })));
+      }).on('error', reject);
+    });
+    expect([res.statusCode, res.statusMessage, res.text]).toEqual([c.status, reason, c.body]);
+    const names = res.rawHeaders.filter((_, i) => i % 2 === 0);
+    expect(names.filter((n) => n !== canonical(n))).toEqual([]);
+    expect(entity(res.headers)).toEqual(entity(c.headers));
   });
 });
 
