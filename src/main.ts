@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=1024
 import * as path from 'path';
 import { collectAfterLoad } from './core/heap';
 import { closeLogs, log, logBuffer, reopenLogs } from './core/log';

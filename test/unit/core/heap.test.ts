@@ -8,7 +8,7 @@ const REPO = path.resolve(__dirname, '../../..');
 describe('V8 options of the proxy processes', () => {
   test('missing options are added, given ones are kept as given', () => {
     expect(withV8Options([])).toEqual(V8_OPTIONS);
-    expect(withV8Options(['--max-semi-space-size=8', '--inspect'])).toEqual(['--max-semi-space-size=8', '--inspect']);
+    expect(withV8Options(['--max-semi-space-size=8', '--inspect'])).toEqual(['--max-semi-space-size=8', '--inspect', ...V8_OPTIONS.slice(1)]);
   });
 
   test('every way of starting the primary passes them: systemd unit, npm start, the smart-proxy command', () => {
@@ -16,11 +16,10 @@ describe('V8 options of the proxy processes', () => {
     const execStart = /^ExecStart=(.*)$/m.exec(unit)![1];
     const start = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).scripts.start as string;
     const shebang = fs.readFileSync(path.join(REPO, 'src/main.ts'), 'utf8').split('\n')[0];
-    for (const option of V8_OPTIONS) {
-      expect(execStart).toContain(`node ${option}`);
-      expect(start).toContain(`node ${option}`);
-      expect(shebang).toBe(`#!/usr/bin/env -S node ${V8_OPTIONS.join(' ')}`);
-    }
+    const node = `node ${V8_OPTIONS.join(' ')} `;
+    expect(execStart).toContain(node);
+    expect(start).toContain(node);
+    expect(shebang).toBe(`#!/usr/bin/env -S ${node.trim()}`);
   });
 
   test('they take effect when given at start: the young generation stays small', () => {
