@@ -92,6 +92,9 @@ async function runWorker(factories: WorkerMountFactories, plan: WorkerPlan): Pro
 /** In a worker process: wait for the primary's plan, then serve what it hands over. */
 export function workerMain(factories: WorkerMountFactories): void {
   process.on('SIGINT', () => undefined);
+  // The primary is gone (killed, crashed): a worker left behind would keep the public ports and
+  // answer every API request with 503 until someone found it.
+  process.on('disconnect', () => process.exit(0));
   process.once('message', (msg: WorkerPlan) => {
     if (msg?.type !== 'plan') return;
     runWorker(factories, msg).catch((err) => {

@@ -35,16 +35,20 @@ const tls = (withCert: boolean) => ({
   ...(withCert ? { cert: fs.readFileSync(pki.clientCert), key: fs.readFileSync(pki.clientKey) } : {}),
 });
 
+/** PIDs whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): string[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
 describe('two serving processes', () => {
   test('two processes serve: the primary and one worker', () => {
-    const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(proc.child.pid);
-      } catch {
-        return false;
-      }
-    });
-    expect(children).toHaveLength(1);
+    expect(childrenOf(proc.child.pid!)).toHaveLength(1);
   });
 
   test('every connection gets the same authorization answers (fresh connection each time)', async () => {
@@ -78,5 +82,15 @@ describe('two serving processes', () => {
     }, 5_000, 'ring entries');
     const good = await rawRequest(https, '/v2/features', { tls: tls(true) });
     expect(good.status).toBe(200);
+  });
+
+  test('a worker does not outlive its primary: killed with SIGKILL, the port is free again', async () => {
+    const [worker] = childrenOf(proc.child.pid!);
+    expect(worker).toBeDefined();
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    await waitFor(() => !fs.existsSync(`/proc/${worker}`), 5_000, 'the worker to exit');
+    const after = await rawRequest(http, '/httpboot/a.cfg').then(() => 'answered', (err: Error) => err.message);
+    expect(after).toMatch(/ECONNREFUSED/);
   });
 });
