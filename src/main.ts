@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=1024
 import * as path from 'path';
-import { collectAfterLoad } from './core/heap';
+import { collectGarbageSoon } from './core/heap';
 import { closeLogs, log, logBuffer, reopenLogs } from './core/log';
 import type { RunningProxy } from './core/proxy';
 import { loadGlobalSettings } from './core/settings';
@@ -78,7 +78,7 @@ async function run(cli: Cli): Promise<void> {
     process.exit(1);
   }
   await notifyReady();
-  collectAfterLoad();
+  collectGarbageSoon();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

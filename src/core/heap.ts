@@ -33,12 +33,12 @@ function fullCollection(): void {
 }
 
 /**
- * Asks for one full collection shortly after a large one-off load (start-up, a DHCP leases file
- * read from scratch). Such a load leaves tens of megabytes of parse garbage that nothing would
- * collect while the proxy sits idle: V8 collects when allocation reaches a limit, and an idle
- * proxy allocates nothing. Several requests in a row give one collection.
+ * Asks for one full collection soon, after a large one-off load (start-up, a DHCP leases file read
+ * from scratch) or after letting go of large buffers. Either leaves tens of megabytes that nothing
+ * would collect while the proxy sits idle: V8 collects when allocation reaches a limit, and an
+ * idle proxy allocates nothing. Several requests in a row give one collection.
  */
-export function collectAfterLoad(delayMs = 1000): void {
+export function collectGarbageSoon(delayMs = 1000): void {
   if (pending) return;
   pending = setTimeout(() => {
     pending = null;

@@ -8,7 +8,11 @@
  * no reason to look at, long after the storm). When every slot is busy, a chunk waits for the next
  * one given back, in arrival order; one that waits too long (clients that stopped reading hold
  * their slots) gets a one-off buffer, so a stalled client can slow others down but never stop them.
+ * Once no chunk has borrowed a buffer for a while, the slots are let go and collected, so the
+ * memory of the last storm is not held until the next one.
  */
+import { collectGarbageSoon } from '../../core/heap';
+
 export interface ChunkBufferLimits {
   smallSize: number;
   smallSlots: number;
@@ -16,6 +20,8 @@ export interface ChunkBufferLimits {
   largeSlots: number;
   /** How long a chunk waits for a slot before it gets a one-off buffer. */
   maxWaitMs: number;
+  /** Slots nobody borrowed for this long are let go (they come back on the next demand). */
+  idleReleaseMs: number;
 }
 
 export const CHUNK_BUFFER_LIMITS: ChunkBufferLimits = {
@@ -24,6 +30,7 @@ export const CHUNK_BUFFER_LIMITS: ChunkBufferLimits = {
   largeSize: 512 * 1024,
   largeSlots: 16,
   maxWaitMs: 250,
+  idleReleaseMs: 5000,
 };
 
 type Waiter = { since: number; give: (buf: Buffer) => void };
@@ -36,6 +43,9 @@ export class ChunkBuffers {
   private createdLarge = 0;
   private waiters: Waiter[] = [];
   private sweeper: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private lastTaken = 0;
+  private lent = 0;
   /** One-off buffers handed out because every slot was busy for too long (for tests and diagnosis). */
   oneOffs = 0;
 
@@ -48,11 +58,10 @@ export class ChunkBuffers {
 
   /** A free buffer now (a large one when asked and one is free), or undefined when all are busy. */
   tryTake(large: boolean): Buffer | undefined {
-    if (large) {
-      const buf = this.freeLarge.pop() ?? this.create('large');
-      if (buf) return buf;
-    }
-    return this.freeSmall.pop() ?? this.create('small') ?? this.freeLarge.pop();
+    const buf = (large ? this.freeLarge.pop() ?? this.create('large') : undefined)
+      ?? this.freeSmall.pop() ?? this.create('small') ?? this.freeLarge.pop();
+    if (buf) this.lend();
+    return buf;
   }
 
   /** Calls `give` with the next buffer given back (never synchronously); returns a cancel function. */
@@ -71,10 +80,29 @@ export class ChunkBuffers {
     if (!this.owned.has(buf)) return;
     const waiter = this.waiters.shift();
     if (waiter) {
+      this.lastTaken = Date.now();
       waiter.give(buf);
       return;
     }
+    this.lent--;
     (buf.length === this.limits.largeSize ? this.freeLarge : this.freeSmall).push(buf);
+  }
+
+  private lend(): void {
+    this.lent++;
+    this.lastTaken = Date.now();
+    this.idleTimer ??= setInterval(() => this.releaseIfIdle(), this.limits.idleReleaseMs).unref();
+  }
+
+  private releaseIfIdle(): void {
+    if (this.lent > 0 || Date.now() - this.lastTaken < this.limits.idleReleaseMs) return;
+    this.freeSmall.length = 0;
+    this.freeLarge.length = 0;
+    this.createdSmall = 0;
+    this.createdLarge = 0;
+    clearInterval(this.idleTimer!);
+    this.idleTimer = null;
+    collectGarbageSoon();
   }
 
   private create(kind: 'small' | 'large'): Buffer | undefined {

@@ -40,10 +40,10 @@ describe('collection after a large load', () => {
   // The build (dist/) is what runs; scripts/test.sh builds it before the tests.
   test('the parse garbage of a load is collected while the process sits idle', () => {
     const probe = [
-      `const { collectAfterLoad } = require(${JSON.stringify(path.join(REPO, 'dist/core/heap.js'))});`,
+      `const { collectGarbageSoon } = require(${JSON.stringify(path.join(REPO, 'dist/core/heap.js'))});`,
       'let garbage = []; for (let i = 0; i < 1e6; i++) garbage.push({ i, s: "g" + i }); garbage = null;',
       'const before = process.memoryUsage().heapUsed;',
-      'collectAfterLoad(10);',
+      'collectGarbageSoon(10);',
       'setTimeout(() => process.stdout.write(JSON.stringify({ before, after: process.memoryUsage().heapUsed })), 300);',
     ].join('\n');
     const out = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });

@@ -1,6 +1,6 @@
 import { ChunkBuffers } from '../../../src/modules/httpboot/chunk-buffers';
 
-const limits = { smallSize: 16, smallSlots: 2, largeSize: 64, largeSlots: 1, maxWaitMs: 40 };
+const limits = { smallSize: 16, smallSlots: 2, largeSize: 64, largeSlots: 1, maxWaitMs: 40, idleReleaseMs: 60_000 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('chunk buffers shared by streamed responses', () => {
@@ -68,5 +68,21 @@ describe('chunk buffers shared by streamed responses', () => {
     expect(pool.tryTake(false)).toBeUndefined();
     expect(pool.slotBytes).toBe(64 + 2 * 16);
     await sleep(100); // the sweeper stops once nobody waits
+  });
+
+  test('slots nobody borrowed for a while are let go, never while one is lent', async () => {
+    const pool = new ChunkBuffers({ ...limits, idleReleaseMs: 30 });
+    const lent = pool.tryTake(false)!;
+    pool.give(pool.tryTake(true)!);
+    await sleep(100);
+    expect(pool.slotBytes).toBe(64 + 16);
+    pool.give(lent);
+    await sleep(100);
+    expect(pool.slotBytes).toBe(0);
+    const fresh = pool.tryTake(false)!;
+    expect(fresh).not.toBe(lent);
+    expect(pool.slotBytes).toBe(16);
+    pool.give(fresh);
+    await sleep(100);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
-import { collectAfterLoad } from '../../../../core/heap';
+import { collectGarbageSoon } from '../../../../core/heap';
 import { log as defaultLog, Logger } from '../../../../core/log';
 import { parseConfigAsync } from './parser/conf';
 import { LeasesStreamParser } from './parser/leases';
@@ -271,7 +271,7 @@ export class LeasesFollower {
       }
       state.adopt(fresh);
       this.stats.fullLoads++;
-      collectAfterLoad();
+      collectGarbageSoon();
       const previous = this.handle;
       this.handle = handle;
       this.identity = { dev: identity.dev, ino: identity.ino };
