@@ -10,8 +10,9 @@ const buffers = new ChunkBuffers();
 /**
  * Streams bytes [start, end] of an open file into a response, one chunk at a time, in buffers
  * borrowed from the process's shared slots (chunk-buffers.ts) for as long as that chunk is read
- * and written. Few responses at once: large chunks (fewer system calls) and one read ahead; in a
- * storm: small chunks, one at a time each, which the kernel's socket buffers keep flowing anyway.
+ * and written. Few responses at once: 512 KiB chunks and one read ahead; in a storm: 256 KiB
+ * chunks, one at a time each, taking turns for the slots while the kernel's socket buffers keep
+ * every connection flowing.
  * Memory is bounded by the slots whatever the file sizes and the number of clients, and a buffer
  * is reused only after the socket reported its write complete.
  */
