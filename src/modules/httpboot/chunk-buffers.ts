@@ -110,6 +110,11 @@ export class ChunkBuffers {
     collectGarbageSoon();
   }
 
+  /** Buffers borrowed and not given back yet. */
+  get lentCount(): number {
+    return this.lent;
+  }
+
   private create(kind: 'small' | 'large'): Buffer | undefined {
     const small = kind === 'small';
     if (small ? this.createdSmall >= this.limits.smallSlots : this.createdLarge >= this.limits.largeSlots) return undefined;

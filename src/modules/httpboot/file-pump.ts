@@ -7,6 +7,11 @@ const READ_AHEAD_BELOW = 16;
 let activeResponses = 0;
 const buffers = new ChunkBuffers();
 
+/** The process's chunk buffers, for diagnosis and tests. */
+export function chunkBuffers(): ChunkBuffers {
+  return buffers;
+}
+
 /**
  * Streams bytes [start, end] of an open file into a response, one chunk at a time, in buffers
  * borrowed from the process's shared slots (chunk-buffers.ts) for as long as that chunk is read

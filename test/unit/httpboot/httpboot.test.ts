@@ -341,3 +341,25 @@ describe('served small files stay exactly the files on disk (in-memory copies)',
     expect((await rawRequest(base, '/httpboot/grub2/changing.cfg', { headers: { 'If-Modified-Since': mtime } })).status).toBe(304);
   });
 });
+
+describe('clients that go away mid-download', () => {
+  test('every borrowed chunk buffer comes back, so later downloads never wait for a lost one', async () => {
+    const { chunkBuffers } = await import('../../../src/modules/httpboot/file-pump');
+    const http = await import('http');
+    const file = path.join(tree.root, 'boot/abandoned.img');
+    fs.writeFileSync(file, Buffer.alloc(8 * 1024 * 1024, 7));
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+    const abandon = () => new Promise<void>((resolve) => {
+      const req = http.get(`${base}/httpboot/boot/abandoned.img`, { agent }, (res) => {
+        res.once('data', () => { req.destroy(); resolve(); });
+      });
+      req.on('error', () => resolve());
+    });
+    await Promise.all(Array.from({ length: 100 }, abandon));
+    const pool = chunkBuffers();
+    const deadline = Date.now() + 10_000;
+    while (pool.lentCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    fs.unlinkSync(file);
+    expect(pool.lentCount).toBe(0);
+  }, 30_000);
+});
