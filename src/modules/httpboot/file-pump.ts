@@ -57,6 +57,13 @@ export function pumpFile(fd: number, start: number, end: number, res: ServerResp
         else if (n === 0) finish(new Error('file shrank while it was being sent'));
         return;
       }
+      // A write to a socket already destroyed (its 'close' not yet emitted) is dropped by Node
+      // without calling back: the buffer would never come home.
+      if (!res.socket || res.socket.destroyed) {
+        buffers.give(buf);
+        stop();
+        return;
+      }
       position += n;
       writing++;
       res.write(n === buf.length ? buf : buf.subarray(0, n), (werr) => {

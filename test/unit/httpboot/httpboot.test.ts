@@ -349,13 +349,16 @@ describe('clients that go away mid-download', () => {
     const file = path.join(tree.root, 'boot/abandoned.img');
     fs.writeFileSync(file, Buffer.alloc(8 * 1024 * 1024, 7));
     const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-    const abandon = () => new Promise<void>((resolve) => {
+    // Half go away as the headers arrive, half after the first bytes of the body.
+    const abandon = (i: number) => new Promise<void>((resolve) => {
       const req = http.get(`${base}/httpboot/boot/abandoned.img`, { agent }, (res) => {
-        res.once('data', () => { req.destroy(); resolve(); });
+        if (i % 2) req.destroy();
+        else res.once('data', () => req.destroy());
+        resolve();
       });
       req.on('error', () => resolve());
     });
-    await Promise.all(Array.from({ length: 100 }, abandon));
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 100 }, (_, i) => abandon(i)));
     const pool = chunkBuffers();
     const deadline = Date.now() + 10_000;
     while (pool.lentCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
