@@ -237,6 +237,12 @@ async function provisionBootAndTearDown(s: Scenario): Promise<void> {
     stage = 'checks after the boot';
     timings[s.name] = { ...dhcpSeen.times, ...vm.timings(), [s.expect === 'boot' ? 'done' : 'firmware-gave-up']: result.seconds };
     const serial = vm.serial();
+    if (s.expect === 'boot') {
+      // Lines of requests a worker process served reach the log file through the primary process,
+      // a moment after the answer: wait for the last one GRUB caused before reading the log.
+      await waitFor(() => proxyLogSince().includes(`Finished GET /httpboot/${kernel} with 200`), 5_000, 'kernel request in the proxy log')
+        .catch(() => undefined);
+    }
     const served = proxyLogSince();
     const dhcpdLog = L.dhcpd.log().slice(dhcpdLogStart);
     expect(dhcpdLog).toContain(`DHCPACK on ${ip} to ${mac}`);
