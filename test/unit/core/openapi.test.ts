@@ -82,3 +82,23 @@ describe('the validator inside the proxy (src/core/openapi.ts)', () => {
     expect([res.status, res.body, res.headers['x-cascade']]).toEqual([404, 'Requested url was not found', 'pass']);
   });
 });
+
+describe('one validator for every app', () => {
+  // Each validator instance compiles the OpenAPI meta-schema first (about 160 ms at start-up);
+  // the HTTP and HTTPS apps of the primary and of the workers' private socket share one.
+  test('openapiValidator() hands out the same handlers, and two apps using them both route as described', async () => {
+    expect(openapiValidator()).toBe(openapiValidator());
+    const appFor = () => {
+      const app = express();
+      app.use(requestParams());
+      app.use(openapiValidator());
+      app.get('/features', (_req, res) => { res.json(['ok']); });
+      return app;
+    };
+    const [a, b] = [appFor(), appFor()];
+    for (const app of [a, b, a]) {
+      expect((await request(app).get('/features')).body).toEqual(['ok']);
+      expect((await request(app).get('/nowhere').buffer(true).parse(textBody)).status).toBe(404);
+    }
+  });
+});
