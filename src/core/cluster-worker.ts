@@ -6,6 +6,7 @@ import { createServer, httpsConfigured, tlsOptions } from './listeners';
 import { configureLogging, log, LogEvent } from './log';
 import type { Mount } from './module';
 import { requestPipeline, RequestListener, Scheme } from './pipeline';
+import { bound } from './request-context';
 import type { Settings } from './settings';
 
 /**
@@ -31,13 +32,13 @@ function forwarder(socketPath: string, token: string, scheme: Scheme): RequestLi
       res.writeHead(up.statusCode ?? 502, raw);
       up.pipe(res);
     });
-    upstream.on('error', (err) => {
+    upstream.on('error', bound((err: Error) => {
       log.error(`Forwarding ${req.method} ${req.url} to the primary process failed: ${err.message}`);
       if (!res.headersSent) {
         res.writeHead(503, { 'Content-Type': 'text/plain', 'Content-Length': '19' });
         res.end('Service unavailable');
       } else res.destroy();
-    });
+    }));
     req.pipe(upstream);
   };
 }

@@ -4,7 +4,7 @@ import type { TLSSocket } from 'tls';
 import { peerAddressOf } from './client-identity';
 import { log } from './log';
 import type { Mount } from './module';
-import { requestContext } from './request-context';
+import { requestContext, withContextNow } from './request-context';
 import { queryAccepted } from './params-refusal';
 import { SERVER_HEADER } from './version';
 
@@ -28,11 +28,14 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
     if (!header) req.headers['x-request-id'] = requestId;
     const session = req.headers['x-session-id'];
     const context = { requestId, sessionId: Array.isArray(session) ? session[0] : session, remoteIp: peerAddressOf(req) };
-    requestContext.run(context, () => {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const pathname = q < 0 ? url : url.slice(0, q);
-      const mount = raw.find((m) => pathname === m.path || pathname.startsWith(`${m.path}/`));
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+    const mount = raw.find((m) => pathname === m.path || pathname.startsWith(`${m.path}/`));
+    // Raw handlers and a worker's forwarding are synchronous (what they do later is `bound`);
+    // routes are async.
+    const within = mount || !logRest ? withContextNow : (ctx: typeof context, fn: () => void) => requestContext.run(ctx, fn);
+    within(context, () => {
       if (!mount && !logRest) {
         rest(req, res);
         return;
@@ -42,7 +45,7 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
       res.setHeader('Server', SERVER_HEADER);
       res.once('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        requestContext.run(context, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
+        withContextNow(context, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
       });
       if (!mount) rest(req, res);
       // The baseline's file app parses the query like any other (a refused one is its 400).

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import * as path from 'path';
 import { sendBody, sendError, sendNotFound, setProtectionHeaders } from '../../core/errors';
 import { log } from '../../core/log';
+import { bound } from '../../core/request-context';
 import { pumpFile } from './file-pump';
 import { contentTypeFor } from './mime';
 import { CACHEABLE_SIZE, CachedFile, SmallFileCache } from './small-file-cache';
@@ -173,7 +174,7 @@ function sendOpened(req: IncomingMessage, res: ServerResponse, joined: string, f
     closeQuietly(fd);
     return;
   }
-  pumpFile(fd, span.start, span.end, res, (err) => log.error(`Error sending ${file.real}: ${err.message}`));
+  pumpFile(fd, span.start, span.end, res, bound((err: Error) => log.error(`Error sending ${file.real}: ${err.message}`)));
 }
 
 /** Serves `root` under the mount prefixes (`/httpboot`, `/EFI`), prefix stripped. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { closeLogs, configureLogging, log, logBuffer, LoggingSettings, logForwarded, reopenLogs } from '../../../src/core/log';
-import { requestContext } from '../../../src/core/request-context';
+import { bound, requestContext, withContextNow } from '../../../src/core/request-context';
 import { CapturedStdout, captureStdout } from '../../support/capture-stdout';
 
 let dir: string;
@@ -35,6 +35,20 @@ describe('log lines in a file', () => {
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d  \[I\] outside$/);
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d feedbeef \[W\] inside$/);
     expect(lines.slice(2)).toEqual(['']);
+  });
+
+  test('a synchronous request context, and a callback bound to it, log with its id', async () => {
+    configureLogging({ ...base, log_file: file });
+    let later: () => void = () => undefined;
+    withContextNow({ requestId: 'c0ffee00-1' }, () => {
+      log.info('now');
+      later = bound(() => log.info('later'));
+    });
+    log.info('after');
+    later();
+    await settle();
+    const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(LINE, ''));
+    expect(lines).toEqual(['c0ffee00 [I] now', ' [I] after', 'c0ffee00 [I] later', '']);
   });
 
   test('file_logging_pattern is honoured, with the request context of the line (session made up when not sent)', async () => {

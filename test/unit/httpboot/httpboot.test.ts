@@ -366,3 +366,21 @@ describe('clients that go away mid-download', () => {
     expect(pool.lentCount).toBe(0);
   }, 30_000);
 });
+
+describe('log lines of file requests carry the request id', () => {
+  // File requests run without AsyncLocalStorage (see request-context.ts): the id is handed on by hand.
+  test('Started, the refusal and Finished of a file request are logged with its X-Request-Id', async () => {
+    const { logBuffer } = await import('../../../src/core/log');
+    const id = 'fa11ed00-0000-4000-8000-000000000001';
+    await request(base).get('/httpboot/no-such-file').set('X-Request-Id', id).buffer(true).parse((r, cb) => { r.resume(); r.on('end', () => cb(null, null)); });
+    await request(base).get('/httpboot/grub2/grub.cfg').set('X-Request-Id', id.replace('01', '02'));
+    const ofRequest = (prefix: string) => logBuffer().entries().filter((e) => e.request_id === prefix).map((e) => e.message);
+    expect(ofRequest('fa11ed00')).toEqual(expect.arrayContaining([
+      'Started GET /httpboot/no-such-file ',
+      'Not found',
+      expect.stringMatching(/^Finished GET \/httpboot\/no-such-file with 404 \(/),
+      'Started GET /httpboot/grub2/grub.cfg ',
+      expect.stringMatching(/^Finished GET \/httpboot\/grub2\/grub.cfg with 200 \(/),
+    ]));
+  });
+});
