@@ -3,6 +3,7 @@ import * as path from 'path';
 import request from 'supertest';
 import { GRUB_CFG, makeBootTree } from '../../support/boot-tree';
 import { startTestProxy, TestProxy } from '../../support/proxy';
+import { textBody } from '../../support/dhcp-app';
 import { rawRequest, socketRequest } from '../../support/raw-http';
 import { capturedExchanges } from '../../support/reference-responses';
 
@@ -372,7 +373,7 @@ describe('log lines of file requests carry the request id', () => {
   test('Started, the refusal and Finished of a file request are logged with its X-Request-Id', async () => {
     const { logBuffer } = await import('../../../src/core/log');
     const id = 'fa11ed00-0000-4000-8000-000000000001';
-    await request(base).get('/httpboot/no-such-file').set('X-Request-Id', id).buffer(true).parse((r, cb) => { r.resume(); r.on('end', () => cb(null, null)); });
+    await request(base).get('/httpboot/no-such-file').set('X-Request-Id', id).buffer(true).parse(textBody);
     await request(base).get('/httpboot/grub2/grub.cfg').set('X-Request-Id', id.replace('01', '02'));
     const ofRequest = (prefix: string) => logBuffer().entries().filter((e) => e.request_id === prefix).map((e) => e.message);
     expect(ofRequest('fa11ed00')).toEqual(expect.arrayContaining([
