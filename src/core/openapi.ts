@@ -25,7 +25,6 @@ export function loadApiSpec(dir = OPENAPI_DIR): Record<string, any> {
   return spec;
 }
 
-let cachedSpec: Record<string, any> | undefined;
 let sharedValidator: RequestHandler[] | undefined;
 
 interface ParsedParams { query: unknown; body: unknown }
@@ -65,9 +64,8 @@ export function openapiValidator(): RequestHandler[] {
 }
 
 function buildValidator(): RequestHandler[] {
-  cachedSpec ??= loadApiSpec();
   const handlers = OpenApiValidator.middleware({
-    apiSpec: structuredClone(cachedSpec) as any,
+    apiSpec: loadApiSpec() as any,
     validateRequests: { allowUnknownQueryParameters: true },
     validateResponses: false,
     ignorePaths: /^\/(httpboot|EFI)(\/|$)/,

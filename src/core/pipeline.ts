@@ -4,11 +4,13 @@ import type { TLSSocket } from 'tls';
 import { peerAddressOf } from './client-identity';
 import { log } from './log';
 import type { Mount } from './module';
-import { requestContext, withContextNow } from './request-context';
+import { RequestContext, requestContext, withContextNow } from './request-context';
 import { queryAccepted } from './params-refusal';
 import { SERVER_HEADER } from './version';
 
 export type Scheme = 'http' | 'https';
+
+const runInRequestContext = (ctx: RequestContext, fn: () => void): void => requestContext.run(ctx, fn);
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
@@ -34,7 +36,7 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
     const mount = raw.find((m) => pathname === m.path || pathname.startsWith(`${m.path}/`));
     // Raw handlers and a worker's forwarding are synchronous (what they do later is `bound`);
     // routes are async.
-    const within = mount || !logRest ? withContextNow : (ctx: typeof context, fn: () => void) => requestContext.run(ctx, fn);
+    const within = mount || !logRest ? withContextNow : runInRequestContext;
     within(context, () => {
       if (!mount && !logRest) {
         rest(req, res);

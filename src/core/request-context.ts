@@ -37,7 +37,7 @@ export function bound<A extends unknown[]>(fn: (...args: A) => void): (...args: 
   return ctx ? (...args: A) => withContextNow(ctx, () => fn(...args)) : fn;
 }
 
-export function currentContext(): RequestContext | undefined {
+function currentContext(): RequestContext | undefined {
   return syncContext ?? requestContext.getStore();
 }
 
