@@ -14,6 +14,12 @@ export interface RuntimeInfo {
   global: GlobalSettings;
   /** True when the HTTPS listener is really configured (certificate, key and CA all set). */
   httpsConfigured: boolean;
+  /**
+   * Resolves once the proxy answers requests (its listeners are up), or once start-up gave up.
+   * Modules may defer background work to it, such as reading a large file, so that it does not
+   * hold up the start. Absent when modules are started on their own (tests): do the work at once.
+   */
+  launched?: Promise<void>;
 }
 
 /** Everything a module or provider gets when it starts. */

@@ -32,9 +32,17 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const withHttps = httpsConfigured(global);
   if (!withHttp && !withHttps) throw new Error('Both http and https are disabled, unable to start.');
   if (!withHttps) log.warn('Missing SSL setup, https is disabled.');
-  const runtime: RuntimeInfo = { global, httpsConfigured: withHttps };
+  let launch!: () => void;
+  const launched = new Promise<void>((resolve) => (launch = resolve));
+  const runtime: RuntimeInfo = { global, httpsConfigured: withHttps, launched };
   const registry = new ModuleRegistry(opts.modules, opts.providers, runtime);
-  await registry.initialize(opts.settingsSource ?? fileSettingsSource(runtime));
+  try {
+    await registry.initialize(opts.settingsSource ?? fileSettingsSource(runtime));
+  } catch (err) {
+    launch();
+    throw err;
+  }
+  if (opts.listen === false) launch();
   let listeners: Listener[] = [];
   let workers: ClusterHandle | undefined;
   if (opts.listen !== false) {
@@ -44,10 +52,12 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
         withHttps ? buildRequestListener(registry, 'https', global) : null);
       if ((opts.workers ?? 1) > 1) workers = await startWorkers(registry, global, listeners, opts.workers! - 1);
     } catch (err) {
+      launch();
       await closeListeners(listeners);
       await registry.stop();
       throw err;
     }
+    launch();
     log.info(`Smart proxy has launched on ${listeners.length} socket(s), waiting for requests`);
   }
   return {

@@ -203,6 +203,54 @@ describe('LeasesFollower', () => {
     expect(ticks).toBeGreaterThan(0);
   });
 
+  it('begin resolves once dhcpd.conf is loaded; the leases file is read after `after`, and loaded() waits for it', async () => {
+    let release!: () => void;
+    const after = new Promise<void>((resolve) => (release = resolve));
+    const f = follower = new LeasesFollower({ configPath: config, leasesPath: leases, state, log, pollIntervalMs: 100, settleMs: 20 });
+    await f.begin(after);
+    let loaded = false;
+    const waiting = f.loaded().then(() => (loaded = true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(loaded).toBe(false);
+    expect(f.stats.fullLoads).toBe(0);
+    expect(names()).toEqual([]);
+    release();
+    await waiting;
+    expect(names()).toHaveLength(11);
+    expect(f.stats.fullLoads).toBe(1);
+    await f.loaded(); // and at once from then on
+  });
+
+  it('begin rejects for a broken dhcpd.conf, as start does, and leaves nothing running', async () => {
+    fs.writeFileSync(path.join(dir, 'subnets.conf'), 'subnet 10.0.0.0 netmask 255.0.0.0 {\n');
+    const f = new LeasesFollower({ configPath: config, leasesPath: leases, state, log, pollIntervalMs: 50 });
+    await expect(f.begin()).rejects.toThrow('block is not closed');
+    fs.writeFileSync(path.join(dir, 'subnets.conf'), 'subnet 192.168.122.0 netmask 255.255.255.0 { }\n');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(f.stats.fullLoads).toBe(0);
+  });
+
+  it('a first read that fails makes loaded() reject with the reason; the poll retries and recovers', async () => {
+    fs.rmSync(leases);
+    fs.mkdirSync(leases); // opens, but reading it fails (EISDIR)
+    const f = follower = new LeasesFollower({ configPath: config, leasesPath: leases, state, log, pollIntervalMs: 50, watch: false });
+    await f.begin();
+    await expect(f.loaded()).rejects.toThrow(`The DHCP leases file ${leases} could not be read: EISDIR`);
+    expect(logged).toContainEqual(expect.stringMatching(/^E Reading the DHCP leases failed; retrying on every poll: EISDIR/));
+    fs.rmdirSync(leases);
+    fs.writeFileSync(leases, LEASE('192.168.122.175', 'aa:bb:cc:00:00:0d'));
+    await waitFor(() => f.stats.fullLoads === 1, 'the retried load');
+    await f.loaded();
+    expect(leaseIps()).toEqual(['192.168.122.175']);
+  });
+
+  it('stop during a deferred read ends at once, without reading the file', async () => {
+    const f = new LeasesFollower({ configPath: config, leasesPath: leases, state, log });
+    await f.begin(new Promise<void>(() => undefined));
+    const stopped = f.stop();
+    await expect(Promise.race([stopped.then(() => 'stopped'), new Promise((r) => setTimeout(() => r('hung'), 1000))])).resolves.toBe('stopped');
+  });
+
   it('stop closes everything: later changes are not applied', async () => {
     const f = await start();
     await f.stop();

@@ -5,7 +5,7 @@ import { LeasesStreamParser, parseLeases } from '../../../src/modules/dhcp/provi
 import { FAR_FUTURE, ParsedHost, ParsedLease, ParsedRecord } from '../../../src/modules/dhcp/providers/isc/parser/types';
 
 const FIXTURES = path.join(__dirname, '../../..', '..', 'shared', 'fixtures', 'isc');
-const utc = (s: string) => new Date(`${s}Z`);
+const utc = (s: string) => Date.parse(`${s}Z`);
 
 const lease = (body: string): ParsedLease => {
   const { records, errors } = parseLeases(`lease 192.168.10.1 {\n${body}\n}\n`);
@@ -17,7 +17,7 @@ const lease = (body: string): ParsedLease => {
 describe('lease statements', () => {
   it.each([
     ['starts 2 2017/05/01 14:20:25;', { starts: utc('2017-05-01T14:20:25') }],
-    ['starts epoch 1493734390;', { starts: new Date(1493734390 * 1000) }],
+    ['starts epoch 1493734390;', { starts: 1493734390 * 1000 }],
     ['ends 2 2017/05/01 14:20:25;', { ends: utc('2017-05-01T14:20:25') }],
     ['ends never;', { ends: FAR_FUTURE }],
     ['tstp 2 2017/05/01 14:20:25;', { tstp: utc('2017-05-01T14:20:25') }],
@@ -37,6 +37,18 @@ describe('lease statements', () => {
     ['set ddns-dhcid = "\\000\\000\\001lcD\\232Lq";', {}],
     ['set vendor-class-identifier = "MSFT 5.0";', {}],
     ['starts 2 2017/13/01 14:20:25;', {}],
+    // Keywords are matched in the text, whole words only.
+    ['starts epoch 0;', { starts: 0 }],
+    ['startsx 2 2017/05/01 14:20:25;', {}],
+    ['start 2 2017/05/01 14:20:25;', {}],
+    ['ends 22 2017/05/01 14:20:25;', {}],
+    ['ends 2 2017/05/01 14:20:25 extra;', {}],
+    ['binding state active-x;', {}],
+    ['binding states active;', {}],
+    ['binding state backup_2;', { binding_state: 'backup_2' }],
+    ['hardware ethernetx ec:f4:bb:c6:ca:fe;', {}],
+    ['hardware token-ring ec:f4:bb:c6:ca:fe;', { hardware_type: 'token-ring', hardware_address: 'ec:f4:bb:c6:ca:fe' }],
+    ['uidx "a";', {}],
     ['on expiry { set x = "y"; }', {}],
   ])('%s', (statement, attributes) => {
     expect(lease(statement).attributes).toEqual(attributes);

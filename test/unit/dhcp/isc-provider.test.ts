@@ -236,3 +236,44 @@ describe('dhcp_isc provider: delete', () => {
     expect(t.omapi.sent).toEqual([]);
   });
 });
+
+describe('dhcp_isc provider: while the leases file is still being read', () => {
+  const gated = () => {
+    let open!: () => void;
+    let gate = new Promise<void>((resolve) => (open = resolve));
+    const t = setup();
+    const omapi = new ScriptedOmapi();
+    const provider = new IscDhcpProvider({ state: t.state, omapi, blacklistDurationSeconds: 1800, resolveName: async () => null, ready: () => gate });
+    const fail = (err: Error) => {
+      gate = Promise.reject(err);
+      gate.catch(() => undefined);
+    };
+    return { provider, omapi, open: () => open(), fail };
+  };
+
+  it('reads and writes wait for the load, then answer from the loaded state', async () => {
+    const g = gated();
+    const settled: string[] = [];
+    const subnets = g.provider.subnets().then((s) => { settled.push('subnets'); return s; });
+    const leases = g.provider.leases(NET).then((l) => { settled.push('leases'); return l; });
+    const add = g.provider.addReservation({ type: 'reservation', name: 'h', ip: '192.168.122.78', mac: 'aa:bb:cc:dd:ee:02', subnet: (await setup().provider.findSubnet(NET))!, options: {} })
+      .then(() => settled.push('add'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toEqual([]);
+    expect(g.omapi.sent).toEqual([]); // nothing reaches dhcpd before the state is known
+    g.open();
+    expect((await subnets).length).toBeGreaterThan(0);
+    expect((await leases).length).toBeGreaterThan(0);
+    await add;
+    expect(g.omapi.sent.map((s) => s.op)).toEqual(['create']);
+  });
+
+  it('a load that failed fails the request with its reason, and sends nothing', async () => {
+    const g = gated();
+    g.fail(new Error('The DHCP leases file /x could not be read: EIO'));
+    await expect(g.provider.subnets()).rejects.toThrow('could not be read: EIO');
+    await expect(g.provider.deleteRecord({ type: 'reservation', name: 'h', ip: '192.168.122.78', mac: 'aa:bb:cc:dd:ee:02', subnet: (await setup().provider.findSubnet(NET))!, options: {} }))
+      .rejects.toThrow('could not be read: EIO');
+    expect(g.omapi.sent).toEqual([]);
+  });
+});

@@ -32,17 +32,22 @@ function keyOf(settings: Settings): { keyName?: string; keySecret?: string; keyA
   return { keyName: String(name), keySecret: String(secret), keyAlgorithm: String(settings.key_algorithm ?? 'hmac-md5') };
 }
 
-/** Builds and starts the parts: state loaded from the files, the follower, the OMAPI client. */
-export async function startIscProvider(settings: Settings, dnsResolvTimeouts?: number[] | null): Promise<StartedIscProvider> {
+/**
+ * Builds and starts the parts: the state, the follower, the OMAPI client. dhcpd.conf is loaded
+ * before this resolves (its errors fail the module); the leases file is read in the background,
+ * so the proxy can answer (files, /features) meanwhile, and DHCP requests wait for it.
+ */
+export async function startIscProvider(settings: Settings, dnsResolvTimeouts?: number[] | null, launched?: Promise<void>): Promise<StartedIscProvider> {
   const state = new IscState(undefined, { warn: (m) => log.warn(m) });
   const follower = new LeasesFollower({ configPath: String(settings.config), leasesPath: String(settings.leases), state });
   const omapi = new OmapiClient({ host: String(settings.server), port: portOf(settings.omapi_port), ...keyOf(settings) });
-  await follower.start();
+  await follower.begin(launched);
   const provider = new IscDhcpProvider({
     state,
     omapi,
     blacklistDurationSeconds: Number(settings.blacklist_duration_minutes),
     follower,
+    ready: () => follower.loaded(),
     resolveName: nextServerResolver(dnsResolvTimeouts),
     // dhcpd has written the change to its leases file before it answered: read it now.
     afterWrite: () => follower.poke(),
@@ -82,7 +87,7 @@ export const iscProvider: ProviderDeclaration<DhcpProvider> = {
   ],
   capabilities: ['dhcp_filename_hostname', 'dhcp_filename_ipv4'],
   async start(ctx) {
-    const started = await startIscProvider(ctx.settings, ctx.runtime.global.dns_resolv_timeouts);
+    const started = await startIscProvider(ctx.settings, ctx.runtime.global.dns_resolv_timeouts, ctx.runtime.launched);
     return {
       instance: started.provider,
       stop: async () => {

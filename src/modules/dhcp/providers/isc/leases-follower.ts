@@ -63,6 +63,13 @@ export interface LeasesFollowerOptions {
   log?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 }
 
+/** A full reload whose config part is done: the opened leases file and the state it goes into. */
+interface PreparedLoad {
+  handle: fs.promises.FileHandle;
+  identity: { dev: number; ino: number };
+  fresh: IscState;
+}
+
 export class LeasesFollower {
   private readonly pending = new PendingChange();
   private readonly log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -84,6 +91,11 @@ export class LeasesFollower {
   private running: Promise<void> | null = null;
   private stopped = false;
   private lastFailure = '';
+  private firstLoad: Promise<void> | null = null;
+  private signalStop!: () => void;
+  /** Resolves when stop() is called: a deferred read gives up waiting. */
+  private readonly stopping = new Promise<void>((resolve) => (this.signalStop = resolve));
+  private firstLoadError: Error | null = null;
   private waiters: (() => void)[] = [];
 
   /** Counters, for logs and tests. */
@@ -99,30 +111,76 @@ export class LeasesFollower {
     this.parser = new LeasesStreamParser(this.leasesPath);
   }
 
-  /** Loads config and leases (errors reject: the module fails to start), then follows the file. */
+  /** Loads config and leases (errors reject), then follows the file. */
   async start(): Promise<void> {
-    this.watch();
-    // Events seen while loading wait for the load (the worker treats `running` as busy).
-    const initial = this.fullLoad();
-    this.running = initial.then(() => undefined, () => undefined);
+    await this.begin();
     try {
-      await initial;
+      await this.loaded();
     } catch (err) {
-      this.running = null;
-      this.watcher?.close();
-      this.watcher = null;
-      this.pending.pop();
+      await this.stop();
       throw err;
     }
-    this.running = null;
-    if (this.pending.value !== 'none') this.notice('modified', 0);
+  }
+
+  /**
+   * Parses dhcpd.conf and opens the leases file (errors reject: the module fails to start), then
+   * reads the leases file in the background and follows it from then on. Until that first read
+   * has been applied, `loaded()` is pending; readers of the state wait for it. `after` defers the
+   * read (e.g. until the proxy answers requests, so that the read does not hold up its start).
+   */
+  async begin(after?: Promise<void>): Promise<void> {
+    this.watch();
+    const prepare = this.prepareFullLoad();
+    const read = async (prepared: PreparedLoad): Promise<void> => {
+      if (after) await Promise.race([after, this.stopping]);
+      if (this.stopped) {
+        this.options.state.abortRebuild();
+        await prepared.handle.close().catch(() => undefined);
+        return;
+      }
+      await this.finishFullLoad(prepared).catch((err: Error) => this.firstLoadFailed(err));
+    };
+    const first = prepare.then(read, () => undefined);
+    // Events seen while loading wait for the load (the worker treats `running` as busy).
+    this.firstLoad = first;
+    this.running = first.finally(() => {
+      this.running = null;
+      this.firstLoad = null;
+      if (this.pending.value !== 'none' && !this.stopped) this.notice('modified', 0);
+      else this.releaseWaiters();
+    });
+    try {
+      await prepare;
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
     this.pollTimer = setInterval(() => void this.poll(), this.pollIntervalMs);
     this.pollTimer.unref();
+  }
+
+  private firstLoadFailed(err: Error): void {
+    this.stats.failures++;
+    this.lastFailure = err.message;
+    this.firstLoadError = err;
+    this.log.error(`Reading the DHCP leases failed; retrying on every poll: ${err.message}`, err);
+  }
+
+  /**
+   * Resolves once the state holds a whole leases file: at once after the first load, or when it
+   * ends. Rejects while no load has succeeded (a failed first load is retried on every poll).
+   */
+  async loaded(): Promise<void> {
+    if (this.firstLoad) await this.firstLoad;
+    if (this.stats.fullLoads === 0 && this.firstLoadError) {
+      throw new Error(`The DHCP leases file ${this.leasesPath} could not be read: ${this.firstLoadError.message}`);
+    }
   }
 
   /** Stops watching and polling, waits for work under way, and closes the leases file. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     this.pending.push('stopped');
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.runTimer) clearTimeout(this.runTimer);
@@ -252,16 +310,39 @@ export class LeasesFollower {
 
   /** Re-reads dhcpd.conf and the whole leases file into a fresh state, then swaps it in. */
   private async fullLoad(): Promise<void> {
+    await this.finishFullLoad(await this.prepareFullLoad());
+  }
+
+  /**
+   * The first half of a full reload: opens the leases file, then parses dhcpd.conf (with its
+   * includes) into a fresh state. Errors (a missing file, an invalid subnet) reject and change
+   * nothing.
+   */
+  private async prepareFullLoad(): Promise<PreparedLoad> {
     const { configPath, state } = this.options;
-    const handle = await fs.promises.open(this.leasesPath, 'r');
-    const saved = { position: this.position, decoder: this.decoder, parser: this.parser };
+    // From here on, writes confirmed by dhcpd are journaled and replayed onto the fresh state.
     state.beginRebuild();
+    let handle: fs.promises.FileHandle | null = null;
     try {
+      handle = await fs.promises.open(this.leasesPath, 'r');
       const identity = await handle.stat();
       const configText = await fs.promises.readFile(configPath, 'utf8');
       const config = await parseConfigAsync(configText, { path: configPath, readFile: (p) => fs.promises.readFile(p, 'utf8') });
       const fresh = state.spawnEmpty();
       fresh.loadConfig(config);
+      return { handle, identity: { dev: identity.dev, ino: identity.ino }, fresh };
+    } catch (err) {
+      state.abortRebuild();
+      await handle?.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The second half: reads the whole leases file into the fresh state and swaps it in. */
+  private async finishFullLoad({ handle, identity, fresh }: PreparedLoad): Promise<void> {
+    const { configPath, state } = this.options;
+    const saved = { position: this.position, decoder: this.decoder, parser: this.parser };
+    try {
       this.position = 0;
       this.decoder = new StringDecoder('utf8');
       this.parser = new LeasesStreamParser(this.leasesPath);
@@ -274,7 +355,7 @@ export class LeasesFollower {
       collectGarbageSoon();
       const previous = this.handle;
       this.handle = handle;
-      this.identity = { dev: identity.dev, ino: identity.ino };
+      this.identity = identity;
       await previous?.close().catch(() => undefined);
       const size = fresh.index.size();
       this.log.info(`Loaded ${configPath} and ${this.leasesPath}: ${size.subnets} subnet(s), ${size.reservations} reservation(s), ${count} lease-file record(s), ${size.leases} active lease(s)`);

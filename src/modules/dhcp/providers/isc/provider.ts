@@ -5,6 +5,7 @@ import type { HostAttributes, HostSpec } from './omapi/messages';
 import { UnsafeValueError, assertSafeHostName, buildHostStatements } from './omapi/statements';
 import type { LeasesFollower } from './leases-follower';
 import { IscState } from './state';
+import type { SubnetIndex } from '../../subnet-index';
 
 /** The two OMAPI calls the provider makes (OmapiClient; a fake in unit tests). */
 export interface IscOmapi {
@@ -23,6 +24,11 @@ export interface IscProviderOptions {
   resolveName?: (name: string) => Promise<string | null>;
   /** The follower keeping `state` current, kept for diagnostics and tests. */
   follower?: LeasesFollower;
+  /**
+   * Resolves once `state` holds the leases file (the provider starts answering while the file is
+   * still being read); every read and write waits for it. Rejects while it cannot be read.
+   */
+  ready?: () => Promise<void>;
 }
 
 /**
@@ -48,40 +54,42 @@ export class IscDhcpProvider implements DhcpProvider {
     this.follower = opts.follower;
   }
 
-  private get index() {
+  /** The live index, once the leases file has been loaded. */
+  private async index(): Promise<SubnetIndex> {
+    if (this.opts.ready) await this.opts.ready();
     return this.opts.state.index;
   }
 
   async subnets(): Promise<Subnet[]> {
-    return this.index.subnets();
+    return (await this.index()).subnets();
   }
 
   async findSubnet(address: string): Promise<Subnet | undefined> {
-    return this.index.findSubnet(address);
+    return (await this.index()).findSubnet(address);
   }
 
   async reservations(network: string): Promise<Reservation[]> {
-    return this.index.allReservations(network);
+    return (await this.index()).allReservations(network);
   }
 
   async leases(network: string): Promise<Lease[]> {
-    return this.index.allLeases(network);
+    return (await this.index()).allLeases(network);
   }
 
   async findReservationsByIp(network: string, ip: string): Promise<Reservation[]> {
-    return this.index.findReservationsByIp(network, ip);
+    return (await this.index()).findReservationsByIp(network, ip);
   }
 
   async findReservationByMac(network: string, mac: string): Promise<Reservation | undefined> {
-    return this.index.findReservationByMac(network, mac);
+    return (await this.index()).findReservationByMac(network, mac);
   }
 
   async findLeaseByIp(network: string, ip: string): Promise<Lease | undefined> {
-    return this.index.findLeaseByIp(network, ip);
+    return (await this.index()).findLeaseByIp(network, ip);
   }
 
   async findLeaseByMac(network: string, mac: string): Promise<Lease | undefined> {
-    return this.index.findLeaseByMac(network, mac);
+    return (await this.index()).findLeaseByMac(network, mac);
   }
 
   /**
@@ -90,6 +98,7 @@ export class IscDhcpProvider implements DhcpProvider {
    * refused before anything is sent (F13).
    */
   async addReservation(record: Reservation): Promise<void> {
+    await this.index();
     let statements: string;
     try {
       assertSafeHostName(record.name);
@@ -108,6 +117,7 @@ export class IscDhcpProvider implements DhcpProvider {
     if (record.type !== 'reservation') {
       throw new DhcpError('invalid', `${record.ip} / ${record.mac} is static - unable to delete`);
     }
+    await this.index();
     try {
       await this.opts.omapi.deleteHostByMac(record.mac);
     } catch (err) {

@@ -99,7 +99,10 @@ type AttributeRule = 'omit' | ((options: RecordOptions, value: unknown) => void)
  * vendor option space as `vendor: 'sun'`, anything else under its own name.
  */
 function copyAttributes(options: RecordOptions, attributes: object, rules: Record<string, AttributeRule>): void {
-  for (const [key, value] of Object.entries(attributes)) {
+  // for…in visits a plain object's keys in insertion order, like Object.entries, without
+  // building an array of pairs per record.
+  for (const key in attributes) {
+    const value = (attributes as Record<string, unknown>)[key];
     const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (rule === 'omit') continue;
     if (rule) rule(options, value);
@@ -114,7 +117,7 @@ const HOST_RULES: Record<string, AttributeRule> = {
 };
 
 /** Times among a lease's options are kept as the text they are answered with (see Lease.starts). */
-const timeOption = (key: string): AttributeRule => (options, value) => void (options[key] = leaseTime(value as Date));
+const timeOption = (key: string): AttributeRule => (options, value) => void (options[key] = leaseTime(value as number));
 
 const LEASE_RULES: Record<string, AttributeRule> = {
   hardware_address: 'omit', starts: 'omit', ends: 'omit', binding_state: 'omit',
@@ -155,8 +158,8 @@ export function toLease(parsed: ParsedLease, findSubnet: FindSubnet): Lease | Sk
     ip: parsed.ip,
     mac: mac.toLowerCase(),
     subnet,
-    starts: starts?.getTime() ?? null,
-    ends: ends?.getTime() ?? null,
+    starts: starts ?? null,
+    ends: ends ?? null,
     state: state ?? null,
     options,
   };

@@ -97,7 +97,7 @@ class ConfTextParser {
     const head = st.word(0);
     if (head === 'include' && (scope === Scope.Top || scope === Scope.SharedNetwork || scope === Scope.Group)) {
       if (st.n === 2 && st.types[1] === Tok.String) {
-        this.entries.push({ kind: 'include', target: st.values[1].slice(1, -1), file: this.file, line: st.line });
+        this.entries.push({ kind: 'include', target: st.value(1).slice(1, -1), file: this.file, line: st.line });
       }
       return;
     }

@@ -46,9 +46,9 @@ function valueGroups(st: Statement, from: number, to: number): string[][] | null
     if (t === Tok.LBrace || t === Tok.RBrace) return null;
     const joinable = t !== Tok.String;
     if (joinable && prevJoinable && st.starts[i] === prevEnd) {
-      group[group.length - 1] += st.values[i];
+      group[group.length - 1] += st.value(i);
     } else {
-      group.push(st.values[i]);
+      group.push(st.value(i));
     }
     prevEnd = st.ends[i];
     prevJoinable = joinable;
@@ -84,36 +84,38 @@ export function parseOption(st: Statement): ParsedOption | null {
 /** `vendor-option-space NAME;` Returns the name, or null when it is not this statement. */
 export function parseVendorOptionSpace(st: Statement): string | null {
   if (st.n !== 2 || !st.isWord(0, 'vendor-option-space')) return null;
-  return st.types[1] === Tok.Word || st.types[1] === Tok.String ? st.values[1] : null;
+  return st.types[1] === Tok.Word || st.types[1] === Tok.String ? st.value(1) : null;
 }
 
 /**
- * One shared copy of the few values every lease repeats (binding states), so that 100 000 leases
- * do not hold 100 000 copies of "active". Bounded: odd values are returned as they are.
+ * One shared copy of the few words every lease repeats (binding states), so that 100 000 leases
+ * do not hold 100 000 copies of "active". Known words are matched in the text, without cutting a
+ * string first. Bounded: odd values are returned as they are.
  */
-const SHARED_WORDS = new Map<string, string>();
-function shared(word: string): string {
-  const known = SHARED_WORDS.get(word);
-  if (known !== undefined) return known;
-  if (SHARED_WORDS.size < 64) SHARED_WORDS.set(word, word);
+const SHARED_WORDS: string[] = [];
+function sharedWord(st: Statement, i: number): string {
+  for (const known of SHARED_WORDS) if (st.isWord(i, known)) return known;
+  const word = st.value(i);
+  if (SHARED_WORDS.length < 64) SHARED_WORDS.push(word);
   return word;
 }
 
 /** `hardware ethernet|token-ring MAC;` */
 function parseHardware(st: Statement, into: { hardware_type?: string; hardware_address?: string }): boolean {
   if (st.n !== 3 || !st.isWord(0, 'hardware')) return false;
-  const type = st.word(1);
+  const type = st.isWord(1, 'ethernet') ? 'ethernet' : st.isWord(1, 'token-ring') ? 'token-ring' : undefined;
   const address = st.word(2);
-  if ((type !== 'ethernet' && type !== 'token-ring') || address === undefined || !HARDWARE_ADDRESS.test(address)) return false;
-  into.hardware_type = type === 'ethernet' ? 'ethernet' : 'token-ring';
+  if (type === undefined || address === undefined || !HARDWARE_ADDRESS.test(address)) return false;
+  into.hardware_type = type;
   into.hardware_address = address;
   return true;
 }
 
+const HOST_KEYWORDS = ['hardware', 'fixed-address', 'dynamic', 'deleted'] as const;
+
 /** Applies one declaration of a host block. Options go to `options`; false if ignored. */
 export function applyHostDeclaration(st: Statement, attrs: HostAttributes, options: ParsedOption[]): boolean {
-  const head = st.word(0);
-  switch (head) {
+  switch (keywordOf(st, HOST_KEYWORDS)) {
     case 'hardware':
       return parseHardware(st, attrs);
     case 'fixed-address': {
@@ -149,19 +151,31 @@ function applyOptionDeclaration(st: Statement, attrs: { vendor_option_space?: st
   return true;
 }
 
-const TIME_KEYS = new Set(['starts', 'ends', 'tstp', 'tsfp', 'atsfp', 'cltt']);
+const TIME_KEYS = ['starts', 'ends', 'tstp', 'tsfp', 'atsfp', 'cltt'] as const;
+
+/** Whether word i matches `^\w+$` (a binding state), read in place. */
+function isIdentifier(st: Statement, i: number): boolean {
+  if (i >= st.n || st.types[i] !== Tok.Word) return false;
+  for (let p = st.starts[i]; p < st.ends[i]; p++) {
+    const c = st.text.charCodeAt(p);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return false;
+  }
+  return true;
+}
 
 /**
- * Reads `sep`-separated decimal fields (e.g. `2024/01/31`) into `out`; false unless there are
- * exactly `out.length` fields of 1 to `maxDigits` digits. Hand-written: leases files hold
- * hundreds of thousands of timestamps.
+ * Reads `sep`-separated decimal fields (e.g. `2024/01/31`) of word i into `out`; false unless
+ * there are exactly `out.length` fields of 1 to `maxDigits` digits. Hand-written and read in
+ * place: leases files hold hundreds of thousands of timestamps.
  */
-function readFields(text: string, sep: number, maxDigits: number, out: number[]): boolean {
+function readFields(st: Statement, i: number, sep: number, maxDigits: number, out: number[]): boolean {
+  const text = st.text;
+  const end = st.ends[i];
   let field = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : sep;
+  for (let p = st.starts[i]; p <= end; p++) {
+    const c = p < end ? text.charCodeAt(p) : sep;
     if (c === sep) {
       if (digits === 0 || field >= out.length) return false;
       out[field++] = value;
@@ -180,56 +194,61 @@ const dateFields = [0, 0, 0];
 const timeFields = [0, 0, 0];
 
 /**
- * A lease time: `<weekday> yyyy/mm/dd hh:mm:ss` (UTC), `epoch <seconds>` or `never`.
- * Returns null when the value is malformed.
+ * A lease time in milliseconds since the epoch: `<weekday> yyyy/mm/dd hh:mm:ss` (UTC),
+ * `epoch <seconds>` or `never`. Returns null when the value is malformed.
  */
-export function parseLeaseTime(st: Statement, from: number): Date | null {
+export function parseLeaseTime(st: Statement, from: number): number | null {
   const count = st.n - from;
   if (count === 1 && st.isWord(from, 'never')) return FAR_FUTURE;
   if (count === 2 && st.isWord(from, 'epoch')) {
     const secs = st.word(from + 1);
-    return secs !== undefined && DIGITS.test(secs) ? new Date(Number(secs) * 1000) : null;
+    return secs !== undefined && DIGITS.test(secs) ? Number(secs) * 1000 : null;
   }
-  const weekday = st.word(from);
-  const date = st.word(from + 1);
-  const time = st.word(from + 2);
-  if (count !== 3 || weekday === undefined || date === undefined || time === undefined) return null;
-  if (weekday.length !== 1 || weekday.charCodeAt(0) < 48 || weekday.charCodeAt(0) > 57) return null;
-  if (!readFields(date, 47 /* / */, 4, dateFields) || !readFields(time, 58 /* : */, 2, timeFields)) return null;
+  if (count !== 3 || st.types[from] !== Tok.Word || st.types[from + 1] !== Tok.Word || st.types[from + 2] !== Tok.Word) return null;
+  const weekday = st.text.charCodeAt(st.starts[from]);
+  if (st.length(from) !== 1 || weekday < 48 || weekday > 57) return null;
+  if (!readFields(st, from + 1, 47 /* / */, 4, dateFields) || !readFields(st, from + 2, 58 /* : */, 2, timeFields)) return null;
   const [year, month, day] = dateFields;
   const [hour, minute, second] = timeFields;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return null;
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
+
+/** Which of `words` the statement starts with, matched in place (no string is cut for it). */
+function keywordOf<W extends string>(st: Statement, words: readonly W[]): W | undefined {
+  for (const word of words) if (st.isWord(0, word)) return word;
+  return undefined;
+}
+
+const LEASE_KEYWORDS = ['binding', 'next', 'hardware', 'uid', 'client-hostname', 'set'] as const;
 
 /** Applies one declaration of a lease block; false if ignored. */
 export function applyLeaseDeclaration(st: Statement, attrs: LeaseAttributes, options: ParsedOption[]): boolean {
-  const head = st.word(0);
-  if (head === undefined) return false;
-  if (TIME_KEYS.has(head)) {
+  const timeKey = keywordOf(st, TIME_KEYS);
+  if (timeKey !== undefined) {
     const time = parseLeaseTime(st, 1);
-    if (!time) return false;
-    attrs[head as 'starts'] = time;
+    if (time === null) return false;
+    attrs[timeKey] = time;
     return true;
   }
-  switch (head) {
+  switch (keywordOf(st, LEASE_KEYWORDS)) {
     case 'binding':
-      if (st.n !== 3 || !st.isWord(1, 'state') || !/^\w+$/.test(st.word(2) ?? '')) return false;
-      attrs.binding_state = shared(st.values[2]);
+      if (st.n !== 3 || !st.isWord(1, 'state') || !isIdentifier(st, 2)) return false;
+      attrs.binding_state = sharedWord(st, 2);
       return true;
     case 'next':
-      if (st.n !== 4 || !st.isWord(1, 'binding') || !st.isWord(2, 'state') || !/^\w+$/.test(st.word(3) ?? '')) return false;
-      attrs.next_binding_state = shared(st.values[3]);
+      if (st.n !== 4 || !st.isWord(1, 'binding') || !st.isWord(2, 'state') || !isIdentifier(st, 3)) return false;
+      attrs.next_binding_state = sharedWord(st, 3);
       return true;
     case 'hardware':
       return parseHardware(st, attrs);
     case 'uid':
       if (st.n !== 2 || st.types[1] !== Tok.String) return false;
-      attrs.uid = st.values[1];
+      attrs.uid = st.value(1);
       return true;
     case 'client-hostname':
       if (st.n !== 2 || !(st.types[1] === Tok.String || HOST_NAME.test(st.word(1) ?? ''))) return false;
-      attrs.client_hostname = st.values[1];
+      attrs.client_hostname = st.value(1);
       return true;
     case 'set':
       return false; // `set name = "value";` is recorded by dhcpd for its own use

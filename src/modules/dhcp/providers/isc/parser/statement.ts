@@ -2,30 +2,62 @@ import { Lexer, Tok } from './tokenizer';
 
 /**
  * One statement's header: the tokens before its terminator (`;` for a declaration, `{` for a block).
- * The buffers are reused from statement to statement to keep parsing a large leases file cheap.
+ * Tokens are kept as offsets into the text; a token's string is cut only when asked for, since a
+ * large leases file holds millions of tokens and most are only compared with a keyword. The
+ * buffers are reused from statement to statement.
  */
 export class Statement {
   n = 0;
   readonly types: Tok[] = [];
-  readonly values: string[] = [];
   readonly starts: number[] = [];
   readonly ends: number[] = [];
   /** Line of the first token. */
   line = 0;
   /** What ended the header: Semi, LBrace, RBrace (a `}` with no `;` before it) or Eof. */
   terminator: Tok = Tok.Eof;
+  /** The text the offsets point into. */
+  text = '';
+  private readonly cut: (string | undefined)[] = [];
+
+  /** Token i's text (raw, quotes kept for strings), as a string of its own. */
+  value(i: number): string {
+    let v = this.cut[i];
+    if (v === undefined) v = this.cut[i] = detach(this.text.slice(this.starts[i], this.ends[i]));
+    return v;
+  }
 
   word(i: number): string | undefined {
-    return i < this.n && this.types[i] === Tok.Word ? this.values[i] : undefined;
+    return i < this.n && this.types[i] === Tok.Word ? this.value(i) : undefined;
   }
 
   isWord(i: number, text: string): boolean {
-    return i < this.n && this.types[i] === Tok.Word && this.values[i] === text;
+    return i < this.n && this.types[i] === Tok.Word && this.ends[i] - this.starts[i] === text.length && this.text.startsWith(text, this.starts[i]);
+  }
+
+  /** Token i's length in characters. */
+  length(i: number): number {
+    return this.ends[i] - this.starts[i];
   }
 
   /** The header as text, for messages. */
   toString(): string {
-    return this.values.slice(0, this.n).join(' ');
+    const words: string[] = [];
+    for (let i = 0; i < this.n; i++) words.push(this.value(i));
+    return words.join(' ');
+  }
+
+  /** Starts a new header read from `text`. */
+  reset(text: string): void {
+    this.n = 0;
+    this.text = text;
+  }
+
+  push(type: Tok, start: number, end: number): void {
+    const i = this.n++;
+    this.types[i] = type;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.cut[i] = undefined;
   }
 }
 
@@ -53,14 +85,14 @@ const KEYWORDS = new Set([
  * file, waits for more text).
  */
 export function readStatement(lexer: Lexer, st: Statement): boolean {
-  st.n = 0;
+  st.reset(lexer.text);
   let braceValue = false;
   let depth = 0;
   for (;;) {
     const t = lexer.next();
     if (t === Tok.UnterminatedString) return false;
     if (st.n === 0) st.line = lexer.line;
-    else if (lexer.afterComment && !KEYWORDS.has(st.values[0])) {
+    else if (lexer.afterComment && !KEYWORDS.has(st.value(0))) {
       // The baseline's grammar ends an unrecognised declaration at a comment (its fixture
       // dhcp.conf starts with the bare lines `1` and `2` followed by a comment).
       lexer.unread();
@@ -84,15 +116,8 @@ export function readStatement(lexer: Lexer, st: Statement): boolean {
         return true;
       }
     }
-    if (st.n === 0 && t === Tok.Word) {
-      const w = lexer.value;
-      braceValue = w === 'option' || w === 'supersede';
-    }
-    const i = st.n++;
-    st.types[i] = t;
-    st.values[i] = detach(lexer.value);
-    st.starts[i] = lexer.start;
-    st.ends[i] = lexer.end;
+    st.push(t, lexer.start, lexer.end);
+    if (st.n === 1 && t === Tok.Word) braceValue = st.isWord(0, 'option') || st.isWord(0, 'supersede');
   }
 }
 

@@ -35,14 +35,14 @@ export interface ParsedHost {
   options: ParsedOption[];
 }
 
-/** Statements of a lease block, in order of first appearance (see HostAttributes). */
+/** Statements of a lease block, in order of first appearance (see HostAttributes); times in ms since the epoch. */
 export interface LeaseAttributes {
-  starts?: Date;
-  ends?: Date;
-  tstp?: Date;
-  tsfp?: Date;
-  atsfp?: Date;
-  cltt?: Date;
+  starts?: number;
+  ends?: number;
+  tstp?: number;
+  tsfp?: number;
+  atsfp?: number;
+  cltt?: number;
   binding_state?: string;
   next_binding_state?: string;
   hardware_type?: string;
@@ -83,4 +83,4 @@ export interface ParsedConfig {
 }
 
 /** dhcpd writes `never` for infinite leases; the baseline reports the largest 32-bit time. */
-export const FAR_FUTURE = new Date(0x7fffffff * 1000);
+export const FAR_FUTURE = 0x7fffffff * 1000;
