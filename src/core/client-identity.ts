@@ -20,7 +20,7 @@ function forwardedIdentity(req: IncomingMessage): ClientIdentity | undefined {
   return (req as unknown as Record<symbol, ClientIdentity | undefined>)[FORWARDED];
 }
 
-function normalisePeer(addr: string | undefined): string {
+export function normalisePeer(addr: string | undefined): string {
   const a = addr ?? '';
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }

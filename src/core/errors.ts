@@ -23,13 +23,16 @@ export function acceptsJson(accept: string | undefined): boolean {
 export const HTML_TYPE = 'text/html;charset=utf-8';
 export const JSON_TYPE = 'application/json';
 
-/** Headers the baseline's Rack protection adds: nosniff always, two more for text/html. */
+const NOSNIFF: [string, string] = ['X-Content-Type-Options', 'nosniff'];
+const HTML_PROTECTION: [string, string][] = [NOSNIFF, ['X-XSS-Protection', '1; mode=block'], ['X-Frame-Options', 'SAMEORIGIN']];
+
+/** Headers the baseline's Rack protection adds, in order: nosniff always, two more for text/html. */
+export function protectionHeaders(contentType: string): [string, string][] {
+  return contentType.startsWith('text/html') ? HTML_PROTECTION : [NOSNIFF];
+}
+
 export function setProtectionHeaders(res: ServerResponse, contentType: string): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (contentType.startsWith('text/html')) {
-    res.setHeader('X-XSS-Protection', '1; mode=block');
-    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-  }
+  for (const [name, value] of protectionHeaders(contentType)) res.setHeader(name, value);
 }
 
 /** Sends a body with explicit, canonically cased headers. */

@@ -4,6 +4,7 @@ import * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { TLSSocket } from 'tls';
 import { log } from './log';
+import { answerQuickly, quickResponder } from './quick-http';
 import type { RequestListener } from './http';
 import type { GlobalSettings } from './settings';
 
@@ -93,7 +94,12 @@ function tuneServer<S extends http.Server>(server: S): S {
 
 /** An HTTP or HTTPS server for a handler, tuned for firmware clients; not listening yet. */
 export function createServer(scheme: 'http' | 'https', handler: RequestListener, tls?: https.ServerOptions): http.Server {
-  if (scheme === 'http') return tuneServer(http.createServer(handler));
+  if (scheme === 'http') {
+    const server = tuneServer(http.createServer(handler));
+    const respond = handler.quick ? quickResponder(handler.quick) : null;
+    if (respond) answerQuickly(server, respond);
+    return server;
+  }
   const server = https.createServer(tls!, handler);
   server.on('secureConnection', (socket: TLSSocket) => {
     const cert = socket.getPeerCertificate();

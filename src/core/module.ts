@@ -49,12 +49,26 @@ export type Capability = string | ((ctx: { settings: Settings; runtime: RuntimeI
 /** A raw request handler that serves before express (hot paths such as file serving). */
 export type RawHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
 
+/** A whole 200 answer from memory: the header lines that follow `Server` (each ending in CRLF), and the body. */
+export interface QuickAnswer {
+  headers: string;
+  body: Buffer;
+}
+
+/**
+ * Answers a plain GET or HEAD of `path` (raw, with the mount prefix; no query, range or
+ * conditional) exactly as `raw` would with a 200, or returns null to let `raw` handle it.
+ */
+export type QuickHandler = (path: string) => QuickAnswer | null;
+
 export interface Mount {
   /** Mount path, e.g. `/tftp`; `/` for the root API. */
   path: string;
   router?: Router;
   /** Served without express for speed; receives the raw path including the mount prefix. */
   raw?: RawHandler;
+  /** Plain-HTTP requests `raw` would answer from memory, answered without node:http (quick-http.ts). */
+  quick?: QuickHandler;
   /** trusted_hosts and client-certificate filters run on every request below this mount. */
   protected: boolean;
 }

@@ -11,7 +11,24 @@ import { SERVER_HEADER } from './version';
 export type Scheme = 'http' | 'https';
 
 const runInRequestContext = (ctx: RequestContext, fn: () => void): void => requestContext.run(ctx, fn);
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+export type RequestListener = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  /** The raw mounts' quick answers, for a plain-HTTP server to take over connections (quick-http.ts). */
+  quick?: Mount[];
+};
+
+/** A request's log context: its X-Request-Id (else a random UUID), X-Session-Id and client address. */
+export function newRequestContext(requestId: string | undefined, sessionId: string | undefined, remoteIp: string): RequestContext {
+  return { requestId: requestId || randomUUID(), sessionId, remoteIp };
+}
+
+export function logStarted(method: string | undefined, pathname: string, query: string): void {
+  log.info(`Started ${method} ${pathname} ${query}`);
+}
+
+export function logFinished(method: string | undefined, pathname: string, status: number, started: bigint): void {
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  log.info(`Finished ${method} ${pathname} with ${status} (${ms.toFixed(2)} ms)`);
+}
 
 /**
  * Wraps every request: request id, Server header, Started/Finished log lines, raw handlers
@@ -19,17 +36,16 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
  * forwards what is not a file: the primary logs those requests itself.
  */
 export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = true): RequestListener {
-  return (req, res) => {
+  const pipeline: RequestListener = (req, res) => {
     const socket = req.socket as TLSSocket;
     if (socket.encrypted && !socket.authorized && Object.keys(socket.getPeerCertificate() ?? {}).length > 0) {
       socket.destroy();
       return;
     }
     const header = req.headers['x-request-id'];
-    const requestId = (Array.isArray(header) ? header[0] : header) || randomUUID();
-    if (!header) req.headers['x-request-id'] = requestId;
     const session = req.headers['x-session-id'];
-    const context = { requestId, sessionId: Array.isArray(session) ? session[0] : session, remoteIp: peerAddressOf(req) };
+    const context = newRequestContext(Array.isArray(header) ? header[0] : header, Array.isArray(session) ? session[0] : session, peerAddressOf(req));
+    if (!header) req.headers['x-request-id'] = context.requestId;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
@@ -43,16 +59,15 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
         return;
       }
       const started = process.hrtime.bigint();
-      log.info(`Started ${req.method} ${pathname} ${q < 0 ? '' : url.slice(q + 1)}`);
+      logStarted(req.method, pathname, q < 0 ? '' : url.slice(q + 1));
       res.setHeader('Server', SERVER_HEADER);
-      res.once('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        withContextNow(context, () => log.info(`Finished ${req.method} ${pathname} with ${res.statusCode} (${ms.toFixed(2)} ms)`));
-      });
+      res.once('finish', () => withContextNow(context, () => logFinished(req.method, pathname, res.statusCode, started)));
       if (!mount) rest(req, res);
       // The baseline's file app parses the query like any other (a refused one is its 400).
       else if (q < 0 || queryAccepted(req, res, url.slice(q + 1))) mount.raw!(req, res, pathname);
     });
   };
+  pipeline.quick = raw;
+  return pipeline;
 }
 

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as path from 'path';
-import { sendBody, sendError, sendNotFound, setProtectionHeaders } from '../../core/errors';
+import { protectionHeaders, sendBody, sendError, sendNotFound } from '../../core/errors';
 import { log } from '../../core/log';
+import type { QuickAnswer, RawHandler } from '../../core/module';
 import { bound } from '../../core/request-context';
 import { pumpFile } from './file-pump';
 import { contentTypeFor } from './mime';
@@ -103,6 +104,17 @@ function notModified(req: IncomingMessage, mtime: Date): boolean {
 }
 
 
+/** The headers every file answer starts with, in the order they are sent. */
+function fileHeaders(type: string, mtime: Date): [string, string][] {
+  return [['Last-Modified', httpDate(mtime)], ['Content-Type', type], ...protectionHeaders(type)];
+}
+
+/** A whole-file 200's header lines after Server, as answerHeaders sets them, for the quick path. */
+function wholeFileHeaderLines(real: string, size: number, mtime: Date): string {
+  const lines = [...fileHeaders(contentTypeFor(real), mtime), ['Content-Length', String(size)]];
+  return lines.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+}
+
 /**
  * Status and headers for a file of `size` bytes: 304, 416, or the byte range to send (null when
  * nothing more is to be sent: HEAD, empty file, or already answered).
@@ -123,9 +135,7 @@ function answerHeaders(req: IncomingMessage, res: ServerResponse, real: string, 
     sendBody(req, res, 416, type, 'Byte range unsatisfiable\n', { 'X-Cascade': 'pass', 'Content-Range': `bytes */${size}` });
     return null;
   }
-  res.setHeader('Last-Modified', httpDate(mtime));
-  res.setHeader('Content-Type', type);
-  setProtectionHeaders(res, type);
+  for (const [name, value] of fileHeaders(type, mtime)) res.setHeader(name, value);
   const start = range ? range.start : 0;
   const end = range ? range.end : size - 1;
   res.statusCode = range ? 206 : 200;
@@ -155,18 +165,22 @@ function readWhole(file: OpenedFile): Buffer | null {
   return n === buf.length ? buf : null;
 }
 
+/**
+ * Reads a small opened file once, whole, into the cache, and closes it: one read and one write,
+ * and the next request costs one stat. Null when it changed size under us.
+ */
+function cacheWhole(joined: string, file: OpenedFile, cache: SmallFileCache): CachedFile | null {
+  const content = readWhole(file);
+  closeQuietly(file.fd);
+  return content && cache.store(joined, file.real, file.stat, content, wholeFileHeaderLines(file.real, content.length, file.stat.mtime));
+}
+
 function sendOpened(req: IncomingMessage, res: ServerResponse, joined: string, file: OpenedFile, cache: SmallFileCache): void {
   const { fd, stat } = file;
   if (stat.size <= CACHEABLE_SIZE) {
-    // Read once, whole, and keep it: one read and one write, and the next request costs one stat.
-    const content = readWhole(file);
-    closeQuietly(fd);
-    if (!content) {
-      res.destroy();
-      return;
-    }
-    const cached = cache.store(joined, file.real, stat, content);
-    sendCached(req, res, cached);
+    const cached = cacheWhole(joined, file, cache);
+    if (cached) sendCached(req, res, cached);
+    else res.destroy();
     return;
   }
   const span = answerHeaders(req, res, file.real, stat.size, stat.mtime);
@@ -177,18 +191,25 @@ function sendOpened(req: IncomingMessage, res: ServerResponse, joined: string, f
   pumpFile(fd, span.start, span.end, res, bound((err: Error) => log.error(`Error sending ${file.real}: ${err.message}`)));
 }
 
-/** Serves `root` under the mount prefixes (`/httpboot`, `/EFI`), prefix stripped. */
-export function fileHandler(root: string, prefixes: string[]) {
+/**
+ * Serves `root` under the mount prefixes (`/httpboot`, `/EFI`), prefix stripped: `raw` for every
+ * request; `quick` answers the small files, through the same checks and cache, and leaves
+ * everything else (refusals, large files) to `raw`.
+ */
+export function fileServer(root: string, prefixes: string[]): { raw: RawHandler; quick: (pathname: string) => QuickAnswer | null } {
   const absRoot = path.resolve(root);
   const cache = new SmallFileCache();
-  return (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
+  const relativeOf = (pathname: string) => {
+    const prefix = prefixes.find((p) => pathname === p || pathname.startsWith(`${p}/`)) ?? '';
+    return pathname.slice(prefix.length);
+  };
+  const raw = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendNotFound(req, res);
       return;
     }
-    const prefix = prefixes.find((p) => pathname === p || pathname.startsWith(`${p}/`)) ?? '';
     try {
-      const joined = requestedPath(absRoot, pathname.slice(prefix.length));
+      const joined = requestedPath(absRoot, relativeOf(pathname));
       const hit = cache.lookup(joined);
       if (hit) sendCached(req, res, hit);
       else sendOpened(req, res, joined, openInsideRoot(absRoot, joined), cache);
@@ -202,4 +223,28 @@ export function fileHandler(root: string, prefixes: string[]) {
       sendError(req, res, 500, 'Internal error');
     }
   };
+  const quick = (pathname: string): QuickAnswer | null => {
+    let joined: string;
+    try {
+      joined = requestedPath(absRoot, relativeOf(pathname));
+    } catch {
+      return null; // refused paths get their answer from `raw`
+    }
+    let hit = cache.lookup(joined);
+    if (!hit) {
+      let file: OpenedFile;
+      try {
+        file = openInsideRoot(absRoot, joined);
+      } catch {
+        return null;
+      }
+      if (file.stat.size > CACHEABLE_SIZE) {
+        closeQuietly(file.fd);
+        return null;
+      }
+      hit = cacheWhole(joined, file, cache) ?? undefined;
+    }
+    return hit ? { headers: hit.headers, body: hit.content } : null;
+  };
+  return { raw, quick };
 }

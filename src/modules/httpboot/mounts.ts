@@ -1,11 +1,11 @@
 import type { Mount } from '../../core/module';
 import type { Settings } from '../../core/settings';
-import { fileHandler } from './file-server';
+import { fileServer } from './file-server';
 
 const MOUNTS = ['/httpboot', '/EFI'];
 
 /** `/httpboot` and `/EFI` serve root_dir with the mount prefix stripped. */
 export function fileMounts(settings: Settings): Mount[] {
-  const raw = fileHandler(String(settings.root_dir), MOUNTS);
-  return MOUNTS.map((p) => ({ path: p, raw, protected: false }));
+  const { raw, quick } = fileServer(String(settings.root_dir), MOUNTS);
+  return MOUNTS.map((p) => ({ path: p, raw, quick, protected: false }));
 }

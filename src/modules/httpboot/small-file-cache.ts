@@ -5,6 +5,8 @@ export interface CachedFile {
   real: string;
   content: Buffer;
   mtime: Date;
+  /** The header lines of its 200 answer after Server, each ending in CRLF (made by the file server). */
+  headers: string;
   dev: number;
   ino: number;
   mtimeMs: number;
@@ -47,8 +49,8 @@ export class SmallFileCache {
   }
 
   /** Keeps a file that just passed every check; returns the entry to serve it from. */
-  store(joined: string, real: string, stat: fs.Stats, content: Buffer): CachedFile {
-    const entry = { real, content, mtime: stat.mtime, dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
+  store(joined: string, real: string, stat: fs.Stats, content: Buffer, headers: string): CachedFile {
+    const entry = { real, content, mtime: stat.mtime, headers, dev: stat.dev, ino: stat.ino, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
     if (content.length > CACHEABLE_SIZE) return entry;
     const old = this.entries.get(joined);
     if (old) this.drop(joined, old);
