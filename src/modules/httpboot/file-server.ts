@@ -199,9 +199,18 @@ function sendOpened(req: IncomingMessage, res: ServerResponse, joined: string, f
 export function fileServer(root: string, prefixes: string[]): { raw: RawHandler; quick: (pathname: string) => QuickAnswer | null } {
   const absRoot = path.resolve(root);
   const cache = new SmallFileCache();
-  const relativeOf = (pathname: string) => {
-    const prefix = prefixes.find((p) => pathname === p || pathname.startsWith(`${p}/`)) ?? '';
-    return pathname.slice(prefix.length);
+  // The request path's file is a pure function of the path: remembered for the paths asked for
+  // again and again (bounded; refused paths are not kept and throw every time).
+  const joinedPaths = new Map<string, string>();
+  const joinedPathOf = (pathname: string): string => {
+    let joined = joinedPaths.get(pathname);
+    if (joined === undefined) {
+      const prefix = prefixes.find((p) => pathname === p || pathname.startsWith(`${p}/`)) ?? '';
+      joined = requestedPath(absRoot, pathname.slice(prefix.length));
+      if (joinedPaths.size >= 4096) joinedPaths.clear();
+      joinedPaths.set(pathname, joined);
+    }
+    return joined;
   };
   const raw = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -209,7 +218,7 @@ export function fileServer(root: string, prefixes: string[]): { raw: RawHandler;
       return;
     }
     try {
-      const joined = requestedPath(absRoot, relativeOf(pathname));
+      const joined = joinedPathOf(pathname);
       const hit = cache.lookup(joined);
       if (hit) sendCached(req, res, hit);
       else sendOpened(req, res, joined, openInsideRoot(absRoot, joined), cache);
@@ -226,7 +235,7 @@ export function fileServer(root: string, prefixes: string[]): { raw: RawHandler;
   const quick = (pathname: string): QuickAnswer | null => {
     let joined: string;
     try {
-      joined = requestedPath(absRoot, relativeOf(pathname));
+      joined = joinedPathOf(pathname);
     } catch {
       return null; // refused paths get their answer from `raw`
     }
