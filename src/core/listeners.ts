@@ -4,7 +4,7 @@ import * as https from 'https';
 import type { AddressInfo } from 'net';
 import type { TLSSocket } from 'tls';
 import { log } from './log';
-import { answerQuickly, quickResponder } from './quick-http';
+import { answerQuickly } from './quick-http';
 import type { RequestListener } from './http';
 import type { GlobalSettings } from './settings';
 
@@ -96,8 +96,7 @@ function tuneServer<S extends http.Server>(server: S): S {
 export function createServer(scheme: 'http' | 'https', handler: RequestListener, tls?: https.ServerOptions): http.Server {
   if (scheme === 'http') {
     const server = tuneServer(http.createServer(handler));
-    const respond = handler.quick ? quickResponder(handler.quick) : null;
-    if (respond) answerQuickly(server, respond);
+    if (handler.rawMounts) answerQuickly(server, handler.rawMounts);
     return server;
   }
   const server = https.createServer(tls!, handler);

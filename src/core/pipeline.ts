@@ -12,9 +12,19 @@ export type Scheme = 'http' | 'https';
 
 const runInRequestContext = (ctx: RequestContext, fn: () => void): void => requestContext.run(ctx, fn);
 export type RequestListener = ((req: IncomingMessage, res: ServerResponse) => void) & {
-  /** The raw mounts' quick answers, for a plain-HTTP server to take over connections (quick-http.ts). */
-  quick?: Mount[];
+  /** The raw mounts it serves, for a plain-HTTP server's quick path (quick-http.ts). */
+  rawMounts?: Mount[];
 };
+
+/** Whether `pathname` is `prefix` or lies below it (`/httpboot`, `/httpboot/x`; not `/httpbootx`). */
+export function isUnder(pathname: string, prefix: string): boolean {
+  return pathname === prefix || pathname.startsWith(`${prefix}/`);
+}
+
+/** The raw mount serving `pathname`, if any: the first whose path it is under. */
+export function mountFor(raw: Mount[], pathname: string): Mount | undefined {
+  return raw.find((m) => isUnder(pathname, m.path));
+}
 
 /** A request's log context: its X-Request-Id (else a random UUID), X-Session-Id and client address. */
 export function newRequestContext(requestId: string | undefined, sessionId: string | undefined, remoteIp: string): RequestContext {
@@ -49,7 +59,7 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
-    const mount = raw.find((m) => pathname === m.path || pathname.startsWith(`${m.path}/`));
+    const mount = mountFor(raw, pathname);
     // Raw handlers and a worker's forwarding are synchronous (what they do later is `bound`);
     // routes are async.
     const within = mount || !logRest ? withContextNow : runInRequestContext;
@@ -67,7 +77,7 @@ export function requestPipeline(raw: Mount[], rest: RequestListener, logRest = t
       else if (q < 0 || queryAccepted(req, res, url.slice(q + 1))) mount.raw!(req, res, pathname);
     });
   };
-  pipeline.quick = raw;
+  pipeline.rawMounts = raw;
   return pipeline;
 }
 

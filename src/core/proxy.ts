@@ -36,28 +36,27 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const launched = new Promise<void>((resolve) => (launch = resolve));
   const runtime: RuntimeInfo = { global, httpsConfigured: withHttps, launched };
   const registry = new ModuleRegistry(opts.modules, opts.providers, runtime);
-  try {
-    await registry.initialize(opts.settingsSource ?? fileSettingsSource(runtime));
-  } catch (err) {
-    launch();
-    throw err;
-  }
-  if (opts.listen === false) launch();
   let listeners: Listener[] = [];
   let workers: ClusterHandle | undefined;
-  if (opts.listen !== false) {
-    try {
-      listeners = await startListeners(global,
-        withHttp ? buildRequestListener(registry, 'http', global) : null,
-        withHttps ? buildRequestListener(registry, 'https', global) : null);
-      if ((opts.workers ?? 1) > 1) workers = await startWorkers(registry, global, listeners, opts.workers! - 1);
-    } catch (err) {
-      launch();
-      await closeListeners(listeners);
-      await registry.stop();
-      throw err;
+  try {
+    await registry.initialize(opts.settingsSource ?? fileSettingsSource(runtime));
+    if (opts.listen !== false) {
+      try {
+        listeners = await startListeners(global,
+          withHttp ? buildRequestListener(registry, 'http', global) : null,
+          withHttps ? buildRequestListener(registry, 'https', global) : null);
+        if ((opts.workers ?? 1) > 1) workers = await startWorkers(registry, global, listeners, opts.workers! - 1);
+      } catch (err) {
+        await closeListeners(listeners);
+        await registry.stop();
+        throw err;
+      }
     }
+  } finally {
+    // Up, or given up: deferred module work may go ahead (a stopped module drops it).
     launch();
+  }
+  if (opts.listen !== false) {
     log.info(`Smart proxy has launched on ${listeners.length} socket(s), waiting for requests`);
   }
   return {

@@ -2,7 +2,7 @@ import type * as http from 'http';
 import type { Socket } from 'net';
 import { normalisePeer } from './client-identity';
 import type { Mount, QuickAnswer } from './module';
-import { logFinished, logStarted, newRequestContext } from './pipeline';
+import { logFinished, logStarted, mountFor, newRequestContext } from './pipeline';
 import { parseQuickRequest, QuickRequest } from './quick-request';
 import { withContextNow } from './request-context';
 import { SERVER_HEADER } from './version';
@@ -19,15 +19,6 @@ import { SERVER_HEADER } from './version';
  */
 
 type Respond = (request: QuickRequest) => QuickAnswer | null;
-
-/** The answerer for a set of raw mounts, choosing the mount as the request pipeline does; null when no mount answers quickly. */
-export function quickResponder(raw: Mount[]): Respond | null {
-  if (!raw.some((m) => m.quick)) return null;
-  return (request) => {
-    const mount = raw.find((m) => request.path === m.path || request.path.startsWith(`${m.path}/`));
-    return mount?.quick ? mount.quick(request.path) : null;
-  };
-}
 
 /**
  * Response heads, by the answer's header lines, for the current second: node:http's Date header
@@ -70,11 +61,14 @@ const MAX_QUEUED = 1024 * 1024;
 const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
 
 /**
- * Takes over new connections of a plain-HTTP server: quick requests are answered here, the rest
- * goes to the server's own connection handling. Sockets held here are closed by the server's
- * closeIdleConnections / closeAllConnections like its own.
+ * Takes over new connections of a plain-HTTP server whose raw mounts answer quickly (nothing to
+ * do otherwise): quick requests are answered here, for the mount the request pipeline would
+ * choose; the rest goes to the server's own connection handling. Sockets held here are closed by
+ * the server's closeIdleConnections / closeAllConnections like its own.
  */
-export function answerQuickly(server: http.Server, respond: Respond): void {
+export function answerQuickly(server: http.Server, raw: Mount[]): void {
+  if (!raw.some((m) => m.quick)) return;
+  const respond: Respond = (request) => mountFor(raw, request.path)?.quick?.(request.path) ?? null;
   const handlers = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   const held = new Set<Socket>();

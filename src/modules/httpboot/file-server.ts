@@ -4,6 +4,7 @@ import * as path from 'path';
 import { protectionHeaders, sendBody, sendError, sendNotFound } from '../../core/errors';
 import { log } from '../../core/log';
 import type { QuickAnswer, RawHandler } from '../../core/module';
+import { isUnder } from '../../core/pipeline';
 import { bound } from '../../core/request-context';
 import { pumpFile } from './file-pump';
 import { contentTypeFor } from './mime';
@@ -175,20 +176,14 @@ function cacheWhole(joined: string, file: OpenedFile, cache: SmallFileCache): Ca
   return content && cache.store(joined, file.real, file.stat, content, wholeFileHeaderLines(file.real, content.length, file.stat.mtime));
 }
 
-function sendOpened(req: IncomingMessage, res: ServerResponse, joined: string, file: OpenedFile, cache: SmallFileCache): void {
-  const { fd, stat } = file;
-  if (stat.size <= CACHEABLE_SIZE) {
-    const cached = cacheWhole(joined, file, cache);
-    if (cached) sendCached(req, res, cached);
-    else res.destroy();
-    return;
-  }
-  const span = answerHeaders(req, res, file.real, stat.size, stat.mtime);
+/** Streams a file too large for the cache (its descriptor is closed when done). */
+function sendLarge(req: IncomingMessage, res: ServerResponse, file: OpenedFile): void {
+  const span = answerHeaders(req, res, file.real, file.stat.size, file.stat.mtime);
   if (!span) {
-    closeQuietly(fd);
+    closeQuietly(file.fd);
     return;
   }
-  pumpFile(fd, span.start, span.end, res, bound((err: Error) => log.error(`Error sending ${file.real}: ${err.message}`)));
+  pumpFile(file.fd, span.start, span.end, res, bound((err: Error) => log.error(`Error sending ${file.real}: ${err.message}`)));
 }
 
 /**
@@ -205,12 +200,24 @@ export function fileServer(root: string, prefixes: string[]): { raw: RawHandler;
   const joinedPathOf = (pathname: string): string => {
     let joined = joinedPaths.get(pathname);
     if (joined === undefined) {
-      const prefix = prefixes.find((p) => pathname === p || pathname.startsWith(`${p}/`)) ?? '';
+      const prefix = prefixes.find((p) => isUnder(pathname, p)) ?? '';
       joined = requestedPath(absRoot, pathname.slice(prefix.length));
       if (joinedPaths.size >= 4096) joinedPaths.clear();
       joinedPaths.set(pathname, joined);
     }
     return joined;
+  };
+  /**
+   * The file a request path names: from the cache, else opened by the baseline's rules (and,
+   * when small, read whole into the cache). Throws PathRejected; null when a small file changed
+   * size while it was read.
+   */
+  const fileFor = (pathname: string): CachedFile | OpenedFile | null => {
+    const joined = joinedPathOf(pathname);
+    const hit = cache.lookup(joined);
+    if (hit) return hit;
+    const file = openInsideRoot(absRoot, joined);
+    return file.stat.size <= CACHEABLE_SIZE ? cacheWhole(joined, file, cache) : file;
   };
   const raw = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -218,10 +225,10 @@ export function fileServer(root: string, prefixes: string[]): { raw: RawHandler;
       return;
     }
     try {
-      const joined = joinedPathOf(pathname);
-      const hit = cache.lookup(joined);
-      if (hit) sendCached(req, res, hit);
-      else sendOpened(req, res, joined, openInsideRoot(absRoot, joined), cache);
+      const file = fileFor(pathname);
+      if (!file) res.destroy();
+      else if ('content' in file) sendCached(req, res, file);
+      else sendLarge(req, res, file);
     } catch (err) {
       if (err instanceof PathRejected) {
         log.error(err.message);
@@ -233,27 +240,16 @@ export function fileServer(root: string, prefixes: string[]): { raw: RawHandler;
     }
   };
   const quick = (pathname: string): QuickAnswer | null => {
-    let joined: string;
+    let file: CachedFile | OpenedFile | null;
     try {
-      joined = joinedPathOf(pathname);
+      file = fileFor(pathname);
     } catch {
       return null; // refused paths get their answer from `raw`
     }
-    let hit = cache.lookup(joined);
-    if (!hit) {
-      let file: OpenedFile;
-      try {
-        file = openInsideRoot(absRoot, joined);
-      } catch {
-        return null;
-      }
-      if (file.stat.size > CACHEABLE_SIZE) {
-        closeQuietly(file.fd);
-        return null;
-      }
-      hit = cacheWhole(joined, file, cache) ?? undefined;
-    }
-    return hit ? { headers: hit.headers, body: hit.content } : null;
+    if (!file) return null;
+    if ('content' in file) return { headers: file.headers, body: file.content };
+    closeQuietly(file.fd); // a large file is streamed by `raw`
+    return null;
   };
   return { raw, quick };
 }

@@ -30,7 +30,7 @@ const pipeline = requestPipeline(fileMounts({ root_dir: tree.root }), (req, res)
 const counting: RequestListener = Object.assign((req: http.IncomingMessage, res: http.ServerResponse) => {
   handled++;
   pipeline(req, res);
-}, { quick: pipeline.quick });
+}, { rawMounts: pipeline.rawMounts });
 
 const plain = http.createServer(requestPipeline(fileMounts({ root_dir: tree.root }), (req, res) => {
   res.statusCode = 404;
